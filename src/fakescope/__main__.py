@@ -1,0 +1,5 @@
+"""`python -m fakescope` runs the CLI."""
+
+from fakescope.cli.main import run
+
+run()

@@ -1,0 +1,154 @@
+"""The identity comparisons, declared once: Splink compiles them to SQL, the live index runs them in Python.
+
+Each field is an ordered list of levels (null, exact, edit distance, shared words, else); the first that holds
+wins, as in Splink's CASE expression, so batch and live scores agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+LevelKind = Literal["null", "exact", "levenshtein", "intersect", "else"]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: `kind` on `column` with `param` (edit distance or shared-word count); `tf`
+    weighs an exact match by how rare the value is (a warehouse shared by hundreds says little)."""
+
+    kind: LevelKind
+    column: str | None = None
+    param: int = 0
+    tf: bool = False
+
+    @property
+    def agrees(self) -> bool:
+        return self.kind in ("exact", "levenshtein", "intersect")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One compared identity field: its name in outputs, the contract field it comes from, its levels."""
+
+    name: str
+    source: str
+    levels: tuple[Level, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(level.column for level in self.levels if level.column))
+
+
+def _standard(name: str, source: str, column: str, edits: int | None, *, tf: bool = True) -> Field:
+    levels = [Level("null", column), Level("exact", column, tf=tf)]
+    if edits:
+        levels.append(Level("levenshtein", column, edits))
+    levels.append(Level("else"))
+    return Field(name, source, tuple(levels))
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "name",
+        "legal_name",
+        (
+            Level("null", "name_key"),
+            Level("exact", "name_key", tf=True),
+            Level("levenshtein", "name_key", 2),
+            Level("intersect", "name_tokens", 2),
+            Level("else"),
+        ),
+    ),
+    _standard("id_number", "id_number", "id_number_n", 3, tf=False),
+    _standard("phone", "phone", "phone_n", 1),
+    _standard("bank_account", "bank_account", "bank_account_n", 1),
+    Field(
+        "email",
+        "email",
+        (
+            Level("null", "email_n"),
+            Level("exact", "email_n", tf=True),
+            Level("exact", "email_user", tf=True),
+            Level("else"),
+        ),
+    ),
+    _standard("device", "device_id", "device_n", None),
+    Field(
+        "address",
+        "address",
+        (
+            Level("null", "address_key"),
+            Level("exact", "address_key", tf=True),
+            Level("intersect", "address_tokens", 2),
+            Level("else"),
+        ),
+    ),
+)
+
+# Exact normalised values that make two sellers worth comparing (Splink blocking rules; the index's keys).
+BLOCKING_COLUMNS = (
+    "id_number_n",
+    "phone_n",
+    "bank_account_n",
+    "email_n",
+    "email_user",
+    "device_n",
+    "name_key",
+    "address_key",
+)
+
+
+def tf_columns(fields: Sequence[Field]) -> tuple[str, ...]:
+    """Columns whose exact matches are weighed by term frequency."""
+    return tuple(dict.fromkeys(lv.column for f in fields for lv in f.levels if lv.tf and lv.column))
+
+
+def fields_with_data(present: set[str]) -> tuple[Field, ...]:
+    """The fields whose every column has at least one value: a field nobody gave cannot be compared."""
+    return tuple(f for f in FIELDS if all(column in present for column in f.columns))
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance, stopping early once it must exceed `limit` (then returns limit + 1)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _holds(level: Level, left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    if level.kind == "else":
+        return True
+    assert level.column is not None
+    a, b = left.get(level.column), right.get(level.column)
+    if level.kind == "null":
+        return a is None or b is None
+    if a is None or b is None:
+        return False
+    if level.kind == "exact":
+        return bool(a == b)
+    if level.kind == "levenshtein":
+        return levenshtein(a, b, level.param) <= level.param
+    return len(set(a) & set(b)) >= level.param
+
+
+def level_index(field: Field, left: Mapping[str, Any], right: Mapping[str, Any]) -> int:
+    """Which level of `field` a pair of normalised records falls in (position in `field.levels`)."""
+    for position, level in enumerate(field.levels):
+        if _holds(level, left, right):
+            return position
+    return len(field.levels) - 1
+
+
+def agreeing(fields: Sequence[Field], levels: Sequence[int]) -> list[str]:
+    """The contract fields on which a pair agrees, exactly or nearly."""
+    return [f.source for f, lv in zip(fields, levels, strict=True) if f.levels[lv].agrees]

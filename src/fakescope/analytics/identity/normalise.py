@@ -1,0 +1,141 @@
+"""The sellers table as comparable identity columns (the input of the model, the index and the rings).
+
+Which identity fields a marketplace sent is reported, so a screen can say what it had to go without.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from fakescope.analytics.identity import identifiers
+from fakescope.analytics.identity.names import name_tokens
+from fakescope.analytics.identity.places import address_tokens, place_key
+
+# Contract columns of `sellers` that identify a person, beyond the required legal name.
+IDENTITY_FIELDS = ("id_number", "phone", "email", "bank_account", "address", "province", "city", "device_id")
+
+# The normalised columns, and which contract field each comes from.
+NORMALISED_FROM = {
+    "name_key": "legal_name",
+    "name_tokens": "legal_name",
+    "id_number_n": "id_number",
+    "phone_n": "phone",
+    "bank_account_n": "bank_account",
+    "email_n": "email",
+    "email_user": "email",
+    "device_n": "device_id",
+    "province_n": "province",
+    "city_n": "city",
+    "address_key": "address",
+    "address_tokens": "address",
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many sellers gave each identity field; `lacking` are the fields nobody gave."""
+
+    counts: dict[str, int]
+    rows: int
+
+    @property
+    def lacking(self) -> list[str]:
+        return [name for name in IDENTITY_FIELDS if self.counts.get(name, 0) == 0]
+
+    def describe(self) -> str:
+        if not self.lacking:
+            return "all identity fields present"
+        return "screened without " + ", ".join(self.lacking) + " (no seller gave them)"
+
+
+def coverage(sellers: pa.Table) -> Coverage:
+    """Non-null counts of the identity fields in a sellers table (absent columns count 0)."""
+    counts = {}
+    for name in IDENTITY_FIELDS:
+        if name in sellers.column_names:
+            column = sellers.column(name)
+            counts[name] = len(column) - column.null_count
+        else:
+            counts[name] = 0
+    return Coverage(counts=counts, rows=sellers.num_rows)
+
+
+def _column(sellers: pa.Table, name: str) -> pa.Array:
+    if name in sellers.column_names:
+        return sellers.column(name).combine_chunks()
+    return pa.nulls(sellers.num_rows, pa.string())
+
+
+def _mapped(values: list[str | None], fn: Callable[[str], object]) -> list[object]:
+    # Each distinct value once: provinces, cities and shared addresses repeat a lot.
+    cache: dict[str, object] = {}
+    out: list[object] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        found = cache.get(value)
+        if found is None:
+            found = fn(value)
+            cache[value] = found
+        out.append(found)
+    return out
+
+
+def normalise_sellers(sellers: pa.Table) -> pa.Table:
+    """One row per seller: `seller_id`, `registered_at` and the normalised identity columns (null where the
+    seller gave nothing usable)."""
+    n = sellers.num_rows
+    tokens = _mapped(_column(sellers, "legal_name").to_pylist(), name_tokens)
+    name_keys = [" ".join(t) if t else None for t in tokens]  # type: ignore[arg-type]
+    provinces = _mapped(_column(sellers, "province").to_pylist(), place_key)
+    cities = _mapped(_column(sellers, "city").to_pylist(), place_key)
+    raw_addresses = _column(sellers, "address").to_pylist()
+    addr_cache: dict[tuple[str, object, object], tuple[str, ...]] = {}
+    addr_tokens: list[list[str] | None] = []
+    for address, province, city in zip(raw_addresses, provinces, cities, strict=True):
+        if address is None:
+            addr_tokens.append(None)
+            continue
+        key = (address, province, city)
+        found = addr_cache.get(key)
+        if found is None:
+            found = address_tokens(address, drop=(province, city))  # type: ignore[arg-type]
+            addr_cache[key] = found
+        addr_tokens.append(list(found) if found else None)
+    emails = identifiers.emails(_column(sellers, "email"))
+    registered = (
+        sellers.column("registered_at").combine_chunks()
+        if "registered_at" in sellers.column_names
+        else pa.nulls(n, pa.timestamp("us"))
+    )
+    return pa.table(
+        {
+            "seller_id": pc_string(sellers.column("seller_id").combine_chunks()),
+            "registered_at": registered,
+            "name_key": pa.array(name_keys, pa.string()),
+            "name_tokens": pa.array([list(t) if t else None for t in tokens], pa.list_(pa.string())),  # type: ignore[call-overload]
+            "id_number_n": identifiers.id_numbers(_column(sellers, "id_number")),
+            "phone_n": identifiers.phones(_column(sellers, "phone")),
+            "bank_account_n": identifiers.bank_accounts(_column(sellers, "bank_account")),
+            "email_n": emails,
+            "email_user": identifiers.email_users(emails),
+            "device_n": identifiers.devices(_column(sellers, "device_id")),
+            "province_n": pa.array(provinces, pa.string()),
+            "city_n": pa.array(cities, pa.string()),
+            # The same street and number in another city is another place: the key carries the city.
+            "address_key": pa.array(
+                [f"{c or ''}|{' '.join(t)}" if t else None for t, c in zip(addr_tokens, cities, strict=True)],
+                pa.string(),
+            ),
+            "address_tokens": pa.array(addr_tokens, pa.list_(pa.string())),
+        }
+    )
+
+
+def pc_string(values: pa.Array) -> pa.Array:
+    """Identifiers as strings whatever type the table carried them in."""
+    return values if pa.types.is_string(values.type) else values.cast(pa.string())

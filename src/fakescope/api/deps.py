@@ -1,0 +1,79 @@
+"""FastAPI dependencies every route uses: the settings, a database session, the current user, role checks.
+
+Routes commit (`session.commit()`); the session dependency closes and rolls back whatever was not committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from fakescope.errors import Forbidden, Unauthorized
+from fakescope.operations.access import service as access
+from fakescope.operations.access.models import User
+from fakescope.operations.db.migrate import ready_url
+from fakescope.operations.db.session import session_factory
+from fakescope.settings import Settings
+
+SESSION_COOKIE = "fakescope_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The Settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(request: Request, settings: SettingsDep) -> Iterator[Session]:
+    """A session for this request; reads never take SQLite's write lock."""
+    url = ready_url(settings)
+    write = request.method not in _SAFE_METHODS
+    with session_factory(url, write=write)() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, or of the web session cookie on safe methods."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("expected 'Authorization: Bearer <token>'")
+        return token.strip()
+    # The cookie only authorises reads: a page cannot be tricked into writes by another site (CSRF).
+    if request.method in _SAFE_METHODS:
+        return request.cookies.get(SESSION_COOKIE) or None
+    return None
+
+
+def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    """The user holding the request's token; 401 without a valid one."""
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("this endpoint needs a bearer token")
+    return access.authenticate_token(session, token=token, settings=settings)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: str) -> Callable[[User], User]:
+    """A dependency that lets only these roles through (403 for the others); returns the user."""
+    allowed = frozenset(roles)
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden(f"role {user.role!r} may not do this (needs {', '.join(sorted(allowed))})")
+        return user
+
+    return check

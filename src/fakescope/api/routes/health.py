@@ -1,0 +1,20 @@
+"""`GET /health`: answers without a token, so load balancers and `serve` checks can poll it.
+
+Says whether the database answers; nothing secret.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from fakescope.api.deps import SessionDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health(session: SessionDep) -> dict[str, str]:
+    """`{"status": "ok"}` when the service and its database answer."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,112 @@
+"""Screening a hand-made market: comebacks found (twice when twice), nobody matched to themselves, the batch
+Splink scores and the live scorecard agree, and a table with only names still screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from identity_factories import Market, ban_times
+
+from fakescope.analytics.identity.normalise import normalise_sellers
+from fakescope.analytics.identity.screening import ScreenResult, decide, screen_sellers
+
+
+def _rows(result: ScreenResult) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {row["seller_id"]: row for row in result.table.to_pylist()}
+
+
+def test_one_row_per_seller_banned_ones_included(small_market: Market, small_screen: ScreenResult) -> None:
+    assert small_screen.table.num_rows == small_market.sellers.num_rows
+    assert small_screen.table.column_names == [
+        "seller_id", "banned_seller_id", "match_probability", "decision", "agreeing_fields"
+    ]  # fmt: skip
+    banned = set(small_market.bans["seller_id"].to_pylist())
+    for seller, row in _rows(small_screen).items():
+        assert row["banned_seller_id"] != seller
+        if row["banned_seller_id"] is not None:
+            assert row["banned_seller_id"] in banned
+
+
+def test_comebacks_are_blocked_with_their_banned_self(
+    small_market: Market, small_screen: ScreenResult
+) -> None:
+    rows = _rows(small_screen)
+    person = small_market.person_of
+    found = [s for s in small_market.comeback_of if rows[s]["decision"] == "block"
+             and person[rows[s]["banned_seller_id"]] == person[s]]  # fmt: skip
+    blocked = [s for s, r in rows.items() if r["decision"] == "block"]
+    wrong = [s for s in blocked if person[rows[s]["banned_seller_id"]] != person[s]]
+    assert len(found) >= 0.9 * len(small_market.comeback_of)
+    assert len(wrong) <= 0.05 * len(blocked)
+    assert "legal_name" in rows[found[0]]["agreeing_fields"] or rows[found[0]]["agreeing_fields"]
+
+
+def test_a_seller_who_comes_back_twice_is_found_both_times(
+    small_market: Market, small_screen: ScreenResult
+) -> None:
+    rows = _rows(small_screen)
+    by_original: dict[str, list[str]] = {}
+    for comeback, original in small_market.comeback_of.items():
+        by_original.setdefault(original, []).append(comeback)
+    twice = [c for c in by_original.values() if len(c) == 2]
+    assert twice, "the factory makes people who come back twice"
+    both = [c for c in twice if all(rows[s]["decision"] == "block" for s in c)]
+    assert len(both) >= 0.9 * len(twice)
+
+
+def test_batch_scores_equal_the_live_scorecard(small_market: Market, small_screen: ScreenResult) -> None:
+    normalised = {r["seller_id"]: r for r in normalise_sellers(small_market.sellers).to_pylist()}
+    scorecard = small_screen.model.scorecard
+    compared = 0
+    for row in small_screen.table.to_pylist():
+        if row["banned_seller_id"] is None:
+            continue
+        left, right = normalised[row["seller_id"]], normalised[row["banned_seller_id"]]
+        levels = scorecard.levels(left, right)
+        assert scorecard.probability(levels, left) == pytest.approx(row["match_probability"], abs=1e-6)
+        compared += 1
+    assert compared > 50
+
+
+def test_registered_before_the_ban_is_at_most_review() -> None:
+    assert decide(0.99, block_threshold=0.9, review_threshold=0.5) == "block"
+    assert decide(0.99, block_threshold=0.9, review_threshold=0.5, predates_ban=True) == "review"
+    assert decide(0.6, block_threshold=0.9, review_threshold=0.5) == "review"
+    assert decide(0.1, block_threshold=0.9, review_threshold=0.5) == "allow"
+
+
+def test_since_screens_only_recent_registrations(small_market: Market, small_screen: ScreenResult) -> None:
+    since = datetime(2025, 6, 1)
+    recent = screen_sellers(
+        small_market.sellers, ban_times(small_market), block_threshold=0.9, review_threshold=0.5,
+        since=since, model=small_screen.model,
+    )  # fmt: skip
+    registered = {r["seller_id"]: r["registered_at"] for r in small_market.sellers.to_pylist()}
+    assert 0 < recent.table.num_rows < small_market.sellers.num_rows
+    assert all(registered[s] >= since for s in recent.table["seller_id"].to_pylist())
+    before = _rows(small_screen)
+    for row in recent.table.to_pylist():
+        assert row["decision"] == before[row["seller_id"]]["decision"]
+
+
+def test_names_only_still_screens_and_says_what_it_lacked(small_market: Market) -> None:
+    names_only = small_market.sellers.select(["seller_id", "registered_at", "legal_name"])
+    result = screen_sellers(names_only, ban_times(small_market), block_threshold=0.9, review_threshold=0.5)
+    assert result.table.num_rows == names_only.num_rows
+    assert set(result.coverage.lacking) == {
+        "id_number", "phone", "email", "bank_account", "address", "province", "city", "device_id"
+    }  # fmt: skip
+    assert "without" in result.coverage.describe()
+    matched = pc.sum(pc.is_valid(result.table["banned_seller_id"])).as_py()
+    assert matched > 0
+    assert [f.name for f in result.model.scorecard.fields] == ["name"]
+
+
+def test_no_bans_allows_everyone(small_market: Market) -> None:
+    result = screen_sellers(small_market.sellers.slice(0, 60), {}, block_threshold=0.9, review_threshold=0.5)
+    assert set(result.table["decision"].to_pylist()) == {"allow"}
+    assert result.table["banned_seller_id"].null_count == 60
+    assert isinstance(result.table, pa.Table)
