@@ -8,6 +8,9 @@ from typing import Any
 
 from fakescope.analytics.ingest import ingest_folder
 from fakescope.analytics.rings import build_rings
+from fakescope.operations.access.principal import LOCAL_OPERATOR
+from fakescope.operations.access.service import create_organisation
+from fakescope.operations.db.migrate import operations_transaction
 from fakescope.settings import Settings
 
 
@@ -24,6 +27,8 @@ def test_get_ring(
     assert body["members"] == ring["members"] and body["links"] and "dispatch" in body and "gmv" in body
     missing = client.get("/rings/ring_nope", headers={"Authorization": f"Bearer {token}"})
     assert missing.status_code == 404
+    with operations_transaction(api_settings) as session:
+        create_organisation(session, name="brand-a", kind="rights_holder", actor=LOCAL_OPERATOR)
     appraiser = make_user("ap", "appraiser", org="brand-a")
     assert (
         client.get(f"/rings/{ring['ring_id']}", headers={"Authorization": f"Bearer {appraiser}"}).status_code

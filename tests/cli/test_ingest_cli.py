@@ -89,15 +89,7 @@ def test_invalid_data_exits_1_and_names_the_place(tmp_path: Path) -> None:
     [
         (("ingest", "nowhere"), "nowhere is not a folder"),
         (("ingest", "market", "--as-of", "yesterday"), "--as-of 'yesterday' is not an ISO-8601 time"),
-        pytest.param(
-            ("ingest",),
-            "Missing",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="cli/main.py run() catches click.ClickException, but typer 0.29 raises its vendored "
-                "typer._click MissingParameter, which escapes as a traceback with exit code 1",
-            ),
-        ),
+        (("ingest",), "Missing"),
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], said: str) -> None:
