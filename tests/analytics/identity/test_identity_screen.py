@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pytest
 from identity_factories import Market, ban_times
 
+from fakescope.analytics.identity.activity import with_activity
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import ScreenResult, decide, screen_sellers
 
@@ -58,7 +59,8 @@ def test_a_seller_who_comes_back_twice_is_found_both_times(
 
 
 def test_batch_scores_equal_the_live_scorecard(small_market: Market, small_screen: ScreenResult) -> None:
-    normalised = {r["seller_id"]: r for r in normalise_sellers(small_market.sellers).to_pylist()}
+    table = with_activity(normalise_sellers(small_market.sellers), ban_times(small_market))
+    normalised = {r["seller_id"]: r for r in table.to_pylist()}
     scorecard = small_screen.model.scorecard
     compared = 0
     for row in small_screen.table.to_pylist():

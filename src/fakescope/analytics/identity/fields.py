@@ -10,13 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-LevelKind = Literal["null", "exact", "levenshtein", "intersect", "else"]
+from fakescope.analytics.identity.activity import ACTIVE_FROM, ACTIVE_UNTIL, co_column
+
+LevelKind = Literal["null", "exact", "private", "levenshtein", "intersect", "else"]
 
 
 @dataclass(frozen=True)
 class Level:
     """One comparison level: `kind` on `column` with `param` (edit distance or shared-word count); `tf`
-    weighs an exact match by how rare the value is (a warehouse shared by hundreds says little)."""
+    weighs an exact match by how rare the value is (a warehouse shared by hundreds says little). `private`
+    is an exact match on a value nobody else held while either seller was active (see `activity`)."""
 
     kind: LevelKind
     column: str | None = None
@@ -25,7 +28,7 @@ class Level:
 
     @property
     def agrees(self) -> bool:
-        return self.kind in ("exact", "levenshtein", "intersect")
+        return self.kind in ("exact", "private", "levenshtein", "intersect")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,13 @@ class Field:
         return tuple(dict.fromkeys(level.column for level in self.levels if level.column))
 
 
-def _standard(name: str, source: str, column: str, edits: int | None, *, tf: bool = True) -> Field:
-    levels = [Level("null", column), Level("exact", column, tf=tf)]
+def _standard(
+    name: str, source: str, column: str, edits: int | None, *, tf: bool = True, private: bool = False
+) -> Field:
+    levels = [Level("null", column)]
+    if private:
+        levels.append(Level("private", column, tf=tf))
+    levels.append(Level("exact", column, tf=tf))
     if edits:
         levels.append(Level("levenshtein", column, edits))
     levels.append(Level("else"))
@@ -58,12 +66,14 @@ FIELDS: tuple[Field, ...] = (
             Level("exact", "name_key", tf=True),
             Level("levenshtein", "name_key", 2),
             Level("intersect", "name_tokens", 2),
+            # One syllable in common: a relative's name (the same surname) or a one-character change.
+            Level("intersect", "name_tokens", 1),
             Level("else"),
         ),
     ),
     _standard("id_number", "id_number", "id_number_n", 3, tf=False),
-    _standard("phone", "phone", "phone_n", 1),
-    _standard("bank_account", "bank_account", "bank_account_n", 1),
+    _standard("phone", "phone", "phone_n", 1, private=True),
+    _standard("bank_account", "bank_account", "bank_account_n", 1, private=True),
     Field(
         "email",
         "email",
@@ -74,12 +84,13 @@ FIELDS: tuple[Field, ...] = (
             Level("else"),
         ),
     ),
-    _standard("device", "device_id", "device_n", None),
+    _standard("device", "device_id", "device_n", None, private=True),
     Field(
         "address",
         "address",
         (
             Level("null", "address_key"),
+            Level("private", "address_key", tf=True),
             Level("exact", "address_key", tf=True),
             Level("intersect", "address_tokens", 2),
             Level("else"),
@@ -125,6 +136,31 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def private_sql(column: str, *, blocking: bool = False) -> str:
+    """The `private` level as a SQL condition over a pair (`col_l`, `col_r`; `l.col`, `r.col` for a blocking
+    rule): equal values, and neither seller had another co-active holder of it (the pair itself does not
+    count, when the two were active together)."""
+
+    def ref(name: str, side: str) -> str:
+        return f"{side}.{name}" if blocking else f"{name}_{side}"
+
+    both = (
+        f"(case when {ref(ACTIVE_FROM, 'l')} < {ref(ACTIVE_UNTIL, 'r')} "
+        f"and {ref(ACTIVE_FROM, 'r')} < {ref(ACTIVE_UNTIL, 'l')} then 1 else 0 end)"
+    )
+    co = co_column(column)
+    return (
+        f"{ref(column, 'l')} = {ref(column, 'r')} and {ref(co, 'l')} - {both} = 0 "
+        f"and {ref(co, 'r')} - {both} = 0"
+    )
+
+
+def _private(column: str, left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    both = int(left[ACTIVE_FROM] < right[ACTIVE_UNTIL] and right[ACTIVE_FROM] < left[ACTIVE_UNTIL])
+    co = co_column(column)
+    return bool(left[co] - both == 0 and right[co] - both == 0)
+
+
 def _holds(level: Level, left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
     if level.kind == "else":
         return True
@@ -136,6 +172,8 @@ def _holds(level: Level, left: Mapping[str, Any], right: Mapping[str, Any]) -> b
         return False
     if level.kind == "exact":
         return bool(a == b)
+    if level.kind == "private":
+        return bool(a == b) and _private(level.column, left, right)
     if level.kind == "levenshtein":
         return levenshtein(a, b, level.param) <= level.param
     return len(set(a) & set(b)) >= level.param

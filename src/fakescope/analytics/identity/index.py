@@ -15,7 +15,19 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from fakescope.analytics.identity.activity import (
+    ACTIVE_FROM,
+    ACTIVE_UNTIL,
+    FOREVER,
+    NEVER,
+    SHARED_COLUMNS,
+    co_column,
+    count_co_active,
+    to_micros,
+    with_activity,
+)
 from fakescope.analytics.identity.fields import agreeing
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
@@ -35,8 +47,17 @@ class Match:
 class ScreeningIndex:
     """Normalised sellers by id, postings (identifier value -> banned sellers), the scorecard."""
 
-    def __init__(self, sellers: pa.Table, scorecard: Scorecard, fingerprint: str) -> None:
-        normalised = normalise_sellers(sellers)
+    def __init__(
+        self,
+        sellers: pa.Table,
+        scorecard: Scorecard,
+        fingerprint: str,
+        bans: Mapping[str, datetime | None] | None = None,
+        *,
+        normalised: pa.Table | None = None,
+    ) -> None:
+        if normalised is None:
+            normalised = with_activity(normalise_sellers(sellers), bans or {})
         self.fingerprint = fingerprint
         self.scorecard = scorecard
         self.records: dict[str, dict[str, Any]] = {r["seller_id"]: r for r in normalised.to_pylist()}
@@ -44,16 +65,57 @@ class ScreeningIndex:
         self._postings: dict[str, dict[Any, set[str]]] = {c: defaultdict(set) for c in self.columns}
         self._indexed: set[str] = set()
         self._lock = threading.Lock()
+        # Who holds each shareable value held by two or more sellers: a registration's co-active holders.
+        self._sharers: dict[str, dict[Any, list[str]]] = {}
+        for column in SHARED_COLUMNS:
+            if column not in normalised.column_names:
+                continue
+            values = normalised.column(column)
+            counts = pc.value_counts(values.drop_null())
+            multi = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+            mask = pc.fill_null(pc.is_in(values, value_set=multi), False)
+            held = normalised.filter(mask).select(["seller_id", column])
+            sharers: dict[Any, list[str]] = defaultdict(list)
+            for seller, value in zip(held["seller_id"].to_pylist(), held[column].to_pylist(), strict=True):
+                sharers[value].append(seller)
+            self._sharers[column] = sharers
 
     @classmethod
-    def build(cls, sellers: pa.Table, fingerprint: str, saved: Mapping[str, Any] | None) -> ScreeningIndex:
-        """From the snapshot's sellers, with the saved scorecard when it is of this snapshot, else trained."""
-        normalised = normalise_sellers(sellers)
+    def build(
+        cls,
+        sellers: pa.Table,
+        fingerprint: str,
+        saved: Mapping[str, Any] | None,
+        bans: Mapping[str, datetime | None] | None = None,
+    ) -> ScreeningIndex:
+        """From the snapshot's sellers and bans, with the saved scorecard when it is of this snapshot, else
+        trained."""
+        normalised = with_activity(normalise_sellers(sellers), bans or {})
         if saved and saved.get("snapshot_fingerprint") == fingerprint:
             scorecard = Scorecard.from_dict(saved, normalised)
         else:
             scorecard = fit(normalised).scorecard
-        return cls(sellers, scorecard, fingerprint)
+        return cls(sellers, scorecard, fingerprint, normalised=normalised)
+
+    def _with_activity(self, record: dict[str, Any], bans: Mapping[str, datetime | None]) -> dict[str, Any]:
+        # The registration's activity and, per shareable value, its co-active holders among the indexed
+        # sellers, counted as the batch screen counts them (see `activity.with_activity`).
+        own = record["seller_id"]
+        start = to_micros(record.get("registered_at"))
+        record[ACTIVE_FROM] = NEVER if start is None else start
+        end = to_micros(bans.get(own))
+        record[ACTIVE_UNTIL] = FOREVER if end is None else end
+        for column in SHARED_COLUMNS:
+            value = record.get(column)
+            if value is None:
+                record[co_column(column)] = 0
+                continue
+            holders = self._sharers.get(column, {}).get(value)
+            if holders is None:  # one holder at most: a banned one, if any agrees
+                holders = list(self._postings[column].get(value, ())) if column in self._postings else []
+            others = (self.records[h] for h in holders if h != own and h in self.records)
+            record[co_column(column)] = count_co_active(record, others)
+        return record
 
     def _sync(self, banned: Mapping[str, datetime | None]) -> None:
         with self._lock:
@@ -72,6 +134,7 @@ class ScreeningIndex:
         """Best banned match of one registration (sellers columns), never the registration itself."""
         self._sync(bans)
         record = normalise_sellers(pa.Table.from_pylist([dict(registration)])).to_pylist()[0]
+        record = self._with_activity(record, bans)
         own = record["seller_id"]
         candidates: set[str] = set()
         for column in self.columns:

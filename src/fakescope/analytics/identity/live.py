@@ -37,7 +37,7 @@ def warm_index(settings: Settings) -> tuple[ScreeningIndex, dict[str, datetime |
             sellers = read_sellers(engine)
             bans = snapshot_bans(engine)
         saved = load_saved(workspace.derived(SCORECARD_FILE.removesuffix(".json"), ".json"))
-        index = ScreeningIndex.build(sellers, fingerprint, saved)
+        index = ScreeningIndex.build(sellers, fingerprint, saved, bans)
         _warm[key] = (index, bans)
         return index, bans
 

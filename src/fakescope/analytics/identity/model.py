@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from fakescope.analytics.identity.activity import ACTIVE_FROM, co_column, with_activity
 from fakescope.analytics.identity.fields import (
     BLOCKING_COLUMNS,
     Field,
     Level,
     fields_with_data,
     level_index,
+    private_sql,
     tf_columns,
 )
 
@@ -45,6 +47,13 @@ def _level_creator(level: Level) -> Any:
         return cll.NullLevel(level.column)
     if level.kind == "exact":
         return cll.ExactMatchLevel(level.column, term_frequency_adjustments=level.tf)
+    if level.kind == "private":
+        custom = cll.CustomLevel(private_sql(level.column), label_for_charts=f"{level.column} private")
+        if not level.tf:
+            return custom
+        # The value's frequency stands in for this level's own u (as the scorecard applies it), not for the
+        # plain exact level's u that Splink would look up otherwise.
+        return custom.configure(tf_adjustment_column=level.column, disable_tf_exact_match_detection=True)
     if level.kind == "levenshtein":
         return cll.LevenshteinLevel(level.column, level.param)
     if level.kind == "intersect":
@@ -239,9 +248,12 @@ def fit(
     """Train the model on every seller: u by random sampling, m by EM over pairs that share a name and over
     pairs that share a strong identifier, the prior from deterministic rules."""
     from splink import DuckDBAPI, Linker, block_on
+    from splink.blocking_rule_library import CustomRule
     from splink.internals.exceptions import SplinkException
 
     logging.getLogger("splink").setLevel(logging.ERROR)
+    if ACTIVE_FROM not in normalised.column_names:
+        normalised = with_activity(normalised, {})  # no bans known: everyone active until now
     present = present_columns(normalised)
     fields = fields_with_data(present)
     blocking = tuple(c for c in BLOCKING_COLUMNS if c in present)
@@ -272,16 +284,22 @@ def fit(
     # looks like; pairs sharing a phone or an account also hold ring associates, who are different people.
     sessions: list[str] = [c for c in ("name_key", "id_number_n") if c in present]
     sessions += [c for c in strong if c not in sessions][: max(0, 2 - len(sessions))]
-    for column in sessions:
+    rules_by_session: list[tuple[str, Any]] = [(c, block_on(c)) for c in sessions]
+    # Pairs sharing a phone or an account that nobody else used while either was active are mostly one
+    # person under two names: EM learns there how much a comeback changes its name, ID and the rest.
+    rules_by_session += [
+        (c, CustomRule(private_sql(c, blocking=True)))
+        for c in ("phone_n", "bank_account_n")
+        if c in present and co_column(c) in normalised.column_names
+    ]
+    for column, rule in rules_by_session:
         if all(column in f.columns for f in fields):
             continue  # blocking on the only compared field leaves nothing for EM to estimate
         if _pairs_sharing(normalised, column) < MIN_EM_PAIRS:
             continue  # too few pairs agree on it to learn anything
         saved = copy.deepcopy(linker._settings_obj)
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(column), max_pairs=em_max_pairs
-            )
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=em_max_pairs)
         except (SplinkException, ValueError, ZeroDivisionError) as exc:
             linker._settings_obj = saved  # a failed session may leave the model half-changed
             log.info("EM blocked on %s skipped: %s", column, exc)

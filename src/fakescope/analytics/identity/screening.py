@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fakescope.analytics.identity.activity import with_activity
 from fakescope.analytics.identity.fields import Field, agreeing
 from fakescope.analytics.identity.model import FittedModel, fit
 from fakescope.analytics.identity.normalise import Coverage, coverage, normalise_sellers
@@ -108,7 +109,7 @@ def screen_sellers(
     after the snapshot)."""
     say = progress or (lambda _message: None)
     say("normalising identities")
-    normalised = normalise_sellers(sellers)
+    normalised = with_activity(normalise_sellers(sellers), bans)
     if model is None:
         say("training the identity model (EM)")
         model = fit(normalised)
