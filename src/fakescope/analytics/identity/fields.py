@@ -187,6 +187,31 @@ def level_index(field: Field, left: Mapping[str, Any], right: Mapping[str, Any])
     return len(field.levels) - 1
 
 
+# Exact agreement on these is one person's own identifier, as a `private` agreement is.
+PERSONAL_COLUMNS = ("id_number_n", "email_n")
+
+
+def _corroborates(level: Level) -> bool:
+    return level.kind == "private" or (level.kind == "exact" and level.column in PERSONAL_COLUMNS)
+
+
+def corroborating(fields: Sequence[Field], levels: Sequence[int]) -> int:
+    """On how many fields a pair shares a personal value: an ID number, an e-mail, or a phone, account,
+    device or address that nobody else held while either was active."""
+    return sum(1 for f, lv in zip(fields, levels, strict=True) if _corroborates(f.levels[lv]))
+
+
+def corroborating_sql(fields: Sequence[Field], alias: str) -> str:
+    """`corroborating` over Splink's gamma columns (the first non-null level has the highest gamma)."""
+    terms = []
+    for f in fields:
+        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if _corroborates(lv)]
+        if gammas:
+            values = ", ".join(str(g) for g in gammas)
+            terms.append(f"(case when {alias}.gamma_{f.name} in ({values}) then 1 else 0 end)")
+    return " + ".join(terms) or "0"
+
+
 def agreeing(fields: Sequence[Field], levels: Sequence[int]) -> list[str]:
     """The contract fields on which a pair agrees, exactly or nearly."""
     return [f.source for f, lv in zip(fields, levels, strict=True) if f.levels[lv].agrees]

@@ -28,7 +28,7 @@ from fakescope.analytics.identity.activity import (
     to_micros,
     with_activity,
 )
-from fakescope.analytics.identity.fields import agreeing
+from fakescope.analytics.identity.fields import agreeing, corroborating
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import decide
@@ -130,7 +130,8 @@ class ScreeningIndex:
                 self._indexed.add(seller)
 
     def screen(self, registration: Mapping[str, Any], bans: Mapping[str, datetime | None], *,
-               block_threshold: float, review_threshold: float) -> Match:  # fmt: skip
+               block_threshold: float, review_threshold: float,
+               block_corroborating: int = 0) -> Match:  # fmt: skip
         """Best banned match of one registration (sellers columns), never the registration itself."""
         self._sync(bans)
         record = normalise_sellers(pa.Table.from_pylist([dict(registration)])).to_pylist()[0]
@@ -142,26 +143,38 @@ class ScreeningIndex:
             if value is not None:
                 candidates |= self._postings[column].get(value, set())
         extra = 0 if own in self.records else 1
-        best: tuple[float, str, list[int]] | None = None
+        fields = self.scorecard.fields
+        best: tuple[bool, float, str, list[int]] | None = None
         for banned in candidates:
             if banned == own or banned not in bans:
                 continue
             levels = self.scorecard.levels(record, self.records[banned])
             probability = self.scorecard.probability(levels, record, extra=extra)
-            if best is None or (probability, banned) > (best[0], best[1]):
-                best = (probability, banned, levels)
+            # As the batch screen ranks: a blockable match first, then the most probable.
+            blockable = decide(
+                probability, block_threshold=block_threshold, review_threshold=review_threshold,
+                predates_ban=self._predates(record, bans.get(banned)),
+                corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
+            ) == "block" and bans.get(banned) is not None  # fmt: skip
+            key = (blockable, probability)
+            if best is None or key > (best[0], best[1]) or (key == (best[0], best[1]) and banned < best[2]):
+                best = (blockable, probability, banned, levels)
         if best is None:
             return Match(None, 0.0, "allow", [])
-        probability, banned, levels = best
-        banned_at = bans.get(banned)
-        registered = record.get("registered_at")
-        predates = banned_at is not None and registered is not None and registered < banned_at
+        _blockable, probability, banned, levels = best
         return Match(
             banned, probability,
             decide(probability, block_threshold=block_threshold, review_threshold=review_threshold,
-                   predates_ban=predates),
-            agreeing(self.scorecard.fields, levels),
+                   predates_ban=self._predates(record, bans.get(banned)),
+                   corroborating=corroborating(fields, levels), block_corroborating=block_corroborating),
+            agreeing(fields, levels),
         )  # fmt: skip
+
+    @staticmethod
+    def _predates(record: Mapping[str, Any], banned_at: datetime | None) -> bool:
+        registered = to_micros(record.get("registered_at"))
+        ban = to_micros(banned_at)
+        return ban is not None and registered is not None and registered < ban
 
 
 def load_saved(path: Any) -> dict[str, Any] | None:

@@ -53,4 +53,5 @@ def screen_registration(settings: Settings, session: Session, registration: dict
         bans,
         block_threshold=settings.identity.block_threshold,
         review_threshold=settings.identity.review_threshold,
+        block_corroborating=settings.identity.block_corroborating,
     )

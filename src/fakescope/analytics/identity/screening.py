@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fakescope.analytics.identity.activity import with_activity
-from fakescope.analytics.identity.fields import Field, agreeing
+from fakescope.analytics.identity.fields import Field, agreeing, corroborating, corroborating_sql
 from fakescope.analytics.identity.model import FittedModel, fit
 from fakescope.analytics.identity.normalise import Coverage, coverage, normalise_sellers
 
@@ -46,21 +46,39 @@ class ScreenResult:
 
 
 def decide(
-    probability: float, *, block_threshold: float, review_threshold: float, predates_ban: bool = False
+    probability: float,
+    *,
+    block_threshold: float,
+    review_threshold: float,
+    predates_ban: bool = False,
+    corroborating: int = 0,
+    block_corroborating: int = 0,
 ) -> str:
     """`block`, `review` or `allow` for a match probability at the configured thresholds. A seller who
-    registered before the banned seller's ban cannot be coming back from it: at most `review`."""
-    if probability >= block_threshold and not predates_ban:
+    registered before the banned seller's ban cannot be coming back from it: at most `review`. One who shares
+    `block_corroborating` personal values with it (see `fields.corroborating`; 0 turns this off) is blocked
+    whatever the model says: a ring's dealers share its phones and accounts with other live shops too."""
+    corroborated = block_corroborating > 0 and corroborating >= block_corroborating
+    if (probability >= block_threshold or corroborated) and not predates_ban:
         return "block"
     if probability >= review_threshold:
         return "review"
     return "allow"
 
 
-def _best_per_seller_sql(fields: tuple[Field, ...], bans_table: str, block_threshold: float) -> str:
+def _best_per_seller_sql(
+    fields: tuple[Field, ...], bans_table: str, block_threshold: float, block_corroborating: int
+) -> str:
     # Plain SQL over Splink's predictions, so it runs on whichever backend Splink runs on. The best match
-    # is a blockable one if any (registered after that ban), then the most probable.
+    # is a blockable one if any (registered after that ban, probable or corroborated), then the most probable.
     gammas = "".join(f", p.gamma_{f.name}" for f in fields)
+    corroborating = corroborating_sql(fields, "p")
+    strong = (
+        f"p.match_probability >= {float(block_threshold)!r}"
+        if block_corroborating <= 0
+        else f"(p.match_probability >= {float(block_threshold)!r} "
+        f"or {corroborating} >= {int(block_corroborating)})"
+    )
     return f"""
     select seller_id_l, seller_id_r, match_probability, predates_ban{gammas.replace("p.", "")} from (
         select p.seller_id_l, p.seller_id_r, p.match_probability, {gammas.lstrip(", ")},
@@ -68,7 +86,7 @@ def _best_per_seller_sql(fields: tuple[Field, ...], bans_table: str, block_thres
                    as predates_ban,
                row_number() over (
                    partition by p.seller_id_l
-                   order by case when p.match_probability >= {float(block_threshold)!r}
+                   order by case when {strong}
                                   and b.banned_at is not null and p.registered_at_l >= b.banned_at
                              then 1 else 0 end desc,
                             p.match_probability desc, p.seller_id_r
@@ -81,15 +99,15 @@ def _best_per_seller_sql(fields: tuple[Field, ...], bans_table: str, block_thres
     """
 
 
-def _agreeing_lists(best: pa.Table, fields: tuple[Field, ...]) -> list[list[str]]:
+def _levels(best: pa.Table, fields: tuple[Field, ...]) -> list[list[int]]:
     gammas = [best.column(f"gamma_{f.name}").to_pylist() for f in fields]
-    out: list[list[str]] = []
+    out: list[list[int]] = []
     for row in range(best.num_rows):
         levels = []
         for f, column in zip(fields, gammas, strict=True):
             gamma = column[row]
             levels.append(0 if gamma is None or gamma < 0 else len(f.levels) - 1 - gamma)
-        out.append(agreeing(fields, levels))
+        out.append(levels)
     return out
 
 
@@ -102,6 +120,7 @@ def screen_sellers(
     since: datetime | None = None,
     progress: Progress | None = None,
     model: FittedModel | None = None,
+    block_corroborating: int = 0,
 ) -> ScreenResult:
     """Screen the sellers of an Arrow table against the banned ones among them (no I/O).
 
@@ -126,22 +145,27 @@ def screen_sellers(
             "banned_at": pa.array([bans[b] for b in sorted(banned_set)], pa.timestamp("us")),
         }
     )
-    best = _match(model, left, right, ban_times, block_threshold)
-    best_by_seller: dict[str, tuple[str, float, bool, list[str]]] = {}
+    best = _match(model, left, right, ban_times, block_threshold, block_corroborating)
+    fields = model.scorecard.fields
+    best_by_seller: dict[str, tuple[str, float, bool, list[str], int]] = {}
     if best.num_rows:
-        agreeing_lists = _agreeing_lists(best, model.scorecard.fields)
-        for seller, banned, probability, predates, fields in zip(
+        for seller, banned, probability, predates, levels in zip(
             best["seller_id_l"].to_pylist(),
             best["seller_id_r"].to_pylist(),
             best["match_probability"].to_pylist(),
             best["predates_ban"].to_pylist(),
-            agreeing_lists,
+            _levels(best, fields),
             strict=True,
         ):
-            best_by_seller[seller] = (banned, float(probability), bool(predates), fields)
+            best_by_seller[seller] = (
+                banned, float(probability), bool(predates), agreeing(fields, levels),
+                corroborating(fields, levels),
+            )  # fmt: skip
     rows: dict[str, list[Any]] = {name: [] for name in SCREEN_SCHEMA.names}
     for seller in left["seller_id"].to_pylist():
-        banned, probability, predates, fields = best_by_seller.get(seller, (None, 0.0, False, []))
+        banned, probability, predates, agree, corroborated = best_by_seller.get(
+            seller, (None, 0.0, False, [], 0)
+        )
         rows["seller_id"].append(seller)
         rows["banned_seller_id"].append(banned)
         rows["match_probability"].append(probability)
@@ -151,15 +175,22 @@ def screen_sellers(
                 block_threshold=block_threshold,
                 review_threshold=review_threshold,
                 predates_ban=predates,
+                corroborating=corroborated,
+                block_corroborating=block_corroborating,
             )
         )
-        rows["agreeing_fields"].append(fields)
+        rows["agreeing_fields"].append(agree)
     table = pa.table(rows, schema=SCREEN_SCHEMA)
     return ScreenResult(table, model, coverage(sellers), right.num_rows)
 
 
 def _match(
-    model: FittedModel, left: pa.Table, right: pa.Table, ban_times: pa.Table, block_threshold: float
+    model: FittedModel,
+    left: pa.Table,
+    right: pa.Table,
+    ban_times: pa.Table,
+    block_threshold: float,
+    block_corroborating: int,
 ) -> pa.Table:
     if left.num_rows == 0 or right.num_rows == 0:
         return pa.table({"seller_id_l": pa.array([], pa.string())})
@@ -169,7 +200,9 @@ def _match(
     bans_frame = db_api.register(ban_times)
     try:
         predictions = model.linker.inference.predict_between(left_frame, right_frame, warning_mode="never")
-        sql = _best_per_seller_sql(model.scorecard.fields, bans_frame.physical_name, block_threshold)
+        sql = _best_per_seller_sql(
+            model.scorecard.fields, bans_frame.physical_name, block_threshold, block_corroborating
+        )
         best_frame = predictions.query_sql(sql)
         best = best_frame.as_pyarrow_table()
         for frame in (predictions, best_frame):

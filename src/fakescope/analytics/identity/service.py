@@ -80,6 +80,7 @@ def screen(
         banned,
         block_threshold=settings.identity.block_threshold,
         review_threshold=settings.identity.review_threshold,
+        block_corroborating=settings.identity.block_corroborating,
         since=since_naive,
         progress=progress,
     )
