@@ -201,6 +201,32 @@ def corroborating(fields: Sequence[Field], levels: Sequence[int]) -> int:
     return sum(1 for f, lv in zip(fields, levels, strict=True) if _corroborates(f.levels[lv]))
 
 
+def supported(fields: Sequence[Field], levels: Sequence[int]) -> bool:
+    """Whether a pair shares a personal value or agrees on the name (exactly, nearly, or on two syllables):
+    a match made only of values other live shops held too is a ring's dealers', not one person's."""
+    for f, lv in zip(fields, levels, strict=True):
+        level = f.levels[lv]
+        if _corroborates(level):
+            return True
+        if _name_backs(f, level):
+            return True
+    return False
+
+
+def _name_backs(f: Field, level: Level) -> bool:
+    return f.source == "legal_name" and level.agrees and not (level.kind == "intersect" and level.param < 2)
+
+
+def supported_sql(fields: Sequence[Field], alias: str) -> str:
+    """`supported` over Splink's gamma columns."""
+    terms = [f"({corroborating_sql(fields, alias)}) >= 1"]
+    for f in fields:
+        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if _name_backs(f, lv)]
+        if gammas:
+            terms.append(f"{alias}.gamma_{f.name} in ({', '.join(str(g) for g in gammas)})")
+    return "(" + " or ".join(terms) + ")"
+
+
 def corroborating_sql(fields: Sequence[Field], alias: str) -> str:
     """`corroborating` over Splink's gamma columns (the first non-null level has the highest gamma)."""
     terms = []

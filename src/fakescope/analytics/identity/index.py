@@ -28,7 +28,7 @@ from fakescope.analytics.identity.activity import (
     to_micros,
     with_activity,
 )
-from fakescope.analytics.identity.fields import agreeing, corroborating
+from fakescope.analytics.identity.fields import agreeing, corroborating, supported
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import decide
@@ -155,6 +155,7 @@ class ScreeningIndex:
                 probability, block_threshold=block_threshold, review_threshold=review_threshold,
                 predates_ban=self._predates(record, bans.get(banned)),
                 corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
+                supported=supported(fields, levels),
             ) == "block" and bans.get(banned) is not None  # fmt: skip
             key = (blockable, probability)
             if best is None or key > (best[0], best[1]) or (key == (best[0], best[1]) and banned < best[2]):
@@ -166,7 +167,8 @@ class ScreeningIndex:
             banned, probability,
             decide(probability, block_threshold=block_threshold, review_threshold=review_threshold,
                    predates_ban=self._predates(record, bans.get(banned)),
-                   corroborating=corroborating(fields, levels), block_corroborating=block_corroborating),
+                   corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
+                   supported=supported(fields, levels)),
             agreeing(fields, levels),
         )  # fmt: skip
 

@@ -14,7 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fakescope.analytics.identity.activity import with_activity
-from fakescope.analytics.identity.fields import Field, agreeing, corroborating, corroborating_sql
+from fakescope.analytics.identity.fields import (
+    Field,
+    agreeing,
+    corroborating,
+    corroborating_sql,
+    supported,
+    supported_sql,
+)
 from fakescope.analytics.identity.model import FittedModel, fit
 from fakescope.analytics.identity.normalise import Coverage, coverage, normalise_sellers
 
@@ -53,13 +60,16 @@ def decide(
     predates_ban: bool = False,
     corroborating: int = 0,
     block_corroborating: int = 0,
+    supported: bool = True,
 ) -> str:
     """`block`, `review` or `allow` for a match probability at the configured thresholds. A seller who
     registered before the banned seller's ban cannot be coming back from it: at most `review`. One who shares
     `block_corroborating` personal values with it (see `fields.corroborating`; 0 turns this off) is blocked
-    whatever the model says: a ring's dealers share its phones and accounts with other live shops too."""
+    whatever the model says: a ring's dealers share its phones and accounts with other live shops too. With
+    that rule on, a probable match that is not `supported` (see `fields.supported`) is at most `review`."""
     corroborated = block_corroborating > 0 and corroborating >= block_corroborating
-    if (probability >= block_threshold or corroborated) and not predates_ban:
+    probable = probability >= block_threshold and (supported or block_corroborating <= 0)
+    if (probable or corroborated) and not predates_ban:
         return "block"
     if probability >= review_threshold:
         return "review"
@@ -76,7 +86,7 @@ def _best_per_seller_sql(
     strong = (
         f"p.match_probability >= {float(block_threshold)!r}"
         if block_corroborating <= 0
-        else f"(p.match_probability >= {float(block_threshold)!r} "
+        else f"((p.match_probability >= {float(block_threshold)!r} and {supported_sql(fields, 'p')}) "
         f"or {corroborating} >= {int(block_corroborating)})"
     )
     return f"""
@@ -147,7 +157,7 @@ def screen_sellers(
     )
     best = _match(model, left, right, ban_times, block_threshold, block_corroborating)
     fields = model.scorecard.fields
-    best_by_seller: dict[str, tuple[str, float, bool, list[str], int]] = {}
+    best_by_seller: dict[str, tuple[str, float, bool, list[str], int, bool]] = {}
     if best.num_rows:
         for seller, banned, probability, predates, levels in zip(
             best["seller_id_l"].to_pylist(),
@@ -159,12 +169,12 @@ def screen_sellers(
         ):
             best_by_seller[seller] = (
                 banned, float(probability), bool(predates), agreeing(fields, levels),
-                corroborating(fields, levels),
+                corroborating(fields, levels), supported(fields, levels),
             )  # fmt: skip
     rows: dict[str, list[Any]] = {name: [] for name in SCREEN_SCHEMA.names}
     for seller in left["seller_id"].to_pylist():
-        banned, probability, predates, agree, corroborated = best_by_seller.get(
-            seller, (None, 0.0, False, [], 0)
+        banned, probability, predates, agree, corroborated, backed = best_by_seller.get(
+            seller, (None, 0.0, False, [], 0, False)
         )
         rows["seller_id"].append(seller)
         rows["banned_seller_id"].append(banned)
@@ -177,6 +187,7 @@ def screen_sellers(
                 predates_ban=predates,
                 corroborating=corroborated,
                 block_corroborating=block_corroborating,
+                supported=backed,
             )
         )
         rows["agreeing_fields"].append(agree)
