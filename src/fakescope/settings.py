@@ -68,8 +68,8 @@ class IdentitySettings(BaseModel):
     block_threshold: float = 0.9
     review_threshold: float = 0.5
     # Block, whatever the probability, a seller registered after a ban who shares this many personal values
-    # (ID number, e-mail, or a phone, account, device or address nobody else used meanwhile) with the banned
-    # seller; 0 turns the rule off.
+    # (name, ID number, e-mail, or a phone, account, device or address nobody else used meanwhile) with the
+    # banned seller; 0 turns the rule off.
     block_corroborating: int = 2
 
 

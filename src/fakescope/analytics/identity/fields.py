@@ -187,17 +187,23 @@ def level_index(field: Field, left: Mapping[str, Any], right: Mapping[str, Any])
     return len(field.levels) - 1
 
 
-# Exact agreement on these is one person's own identifier, as a `private` agreement is.
+# Exact agreement on these is one person's own identifier, as a `private` agreement is; so is the same name,
+# or the same ID number but for a few characters, typed again.
 PERSONAL_COLUMNS = ("id_number_n", "email_n")
+NEAR_PERSONAL_COLUMNS = ("id_number_n", "name_key")
 
 
 def _corroborates(level: Level) -> bool:
-    return level.kind == "private" or (level.kind == "exact" and level.column in PERSONAL_COLUMNS)
+    if level.kind == "private":
+        return True
+    if level.kind == "exact":
+        return level.column in PERSONAL_COLUMNS or level.column == "name_key"
+    return level.kind == "levenshtein" and level.column in NEAR_PERSONAL_COLUMNS
 
 
 def corroborating(fields: Sequence[Field], levels: Sequence[int]) -> int:
-    """On how many fields a pair shares a personal value: an ID number, an e-mail, or a phone, account,
-    device or address that nobody else held while either was active."""
+    """On how many fields a pair shares a personal value: the name, an ID number (or nearly), an e-mail, or a
+    phone, account, device or address that nobody else held while either was active."""
     return sum(1 for f, lv in zip(fields, levels, strict=True) if _corroborates(f.levels[lv]))
 
 
