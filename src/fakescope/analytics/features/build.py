@@ -153,11 +153,12 @@ def listing_table(
 
 
 def _with_providers(
-    tables: SnapshotTables, out: ir.Table, unavailable: dict[str, str]
+    tables: SnapshotTables, out: ir.Table, keyed: ir.Table, unavailable: dict[str, str]
 ) -> tuple[ir.Table, list[str]]:
     names: list[str] = []
     for provider in registered_providers():
-        wanted = out.select(provider.key, "as_of").distinct()
+        # From the keyed anchors, not `out`: selecting from the full feature join would run it all.
+        wanted = keyed.select(provider.key, "as_of").distinct()
         built = provider.build(tables, wanted)
         names.extend(provider.features)
         if built is None:
@@ -193,19 +194,20 @@ def feature_table(
     )
     step("shops, sellers, history")
     owners = listing_owners(tables)
-    out = (
+    keyed = (
         anchors.select("listing_id", "as_of")
         .join(owners, "listing_id")
         .select("listing_id", anchors.as_of, owners.shop_id, owners.seller_id)
     )
+    out = keyed
     listing = listing_table(
         tables, anchors, activity, recent_days=recent_days, default_currency=default_currency
     )
     out = out.join(listing, list(act.KEYS)).select(
         out, *[listing[c] for c in listing.columns if c not in act.KEYS]
     )
-    shop_anchors = out.select("shop_id", "as_of").distinct()
-    seller_anchors = out.select("seller_id", "as_of").distinct()
+    shop_anchors = keyed.select("shop_id", "as_of").distinct()
+    seller_anchors = keyed.select("seller_id", "as_of").distinct()
     for level, facts in (
         ("shop", shop_facts(tables, shop_anchors)),
         ("seller", seller_facts(tables, seller_anchors)),
@@ -223,7 +225,7 @@ def feature_table(
     out = out.left_join(rates, list(act.KEYS)).select(
         out, rates.brand_rate, rates.category_rate, rates.city_rate
     )
-    out, provided = _with_providers(tables, out, unavailable)
+    out, provided = _with_providers(tables, out, keyed, unavailable)
     return out, provided
 
 

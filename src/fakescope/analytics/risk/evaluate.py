@@ -136,7 +136,7 @@ def _truth(settings: Settings, truth: Path, progress: Progress | None) -> Evalua
     best = artifact.manifest.get("best_feature")
     report_best: dict[str, Any] = {}
     if best and best["name"] in scored.features:
-        values = scored.values[keep, scored.features.index(best["name"])]
+        values = scored.feature_values(best["name"])[keep]
         label = f"best feature: {best['name']}"
         curves[label] = single_feature_probability(best, values)
         report_best = {"name": best["name"], **metrics.summary(y, curves[label], w, TOP_K)}

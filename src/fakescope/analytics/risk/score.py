@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from fakescope.analytics.derived import write_derived
 from fakescope.analytics.engine import open_engine
 from fakescope.analytics.features import DEFINITIONS_VERSION, FeatureFrame, builtin_features, snapshot_tables
+from fakescope.analytics.features.build import INFO_COLUMNS
 from fakescope.analytics.risk.artifact import Artifact, load_latest
 from fakescope.analytics.risk.calibration import apply_calibration
 from fakescope.analytics.risk.frames import info_columns, matrix, scoring_frame, with_checks
@@ -32,17 +33,22 @@ Progress = Callable[[str], None]
 LEVELS = ("listing", "shop", "seller")
 # A listing at or above this risk counts as high-risk in shop and seller summaries.
 HIGH_RISK = 0.5
+# Rows explained at a time: bounds the contribution matrix held at once (~100 MB at 100k rows).
+CHUNK_ROWS = 100_000
 
 
 @dataclass
 class ListingScores:
-    """Scores of every listing with the frame they came from (reused by evaluate)."""
+    """Scores of every listing, riskiest first, with the model matrix they came from (reused by evaluate)."""
 
     table: pa.Table
-    frame: FeatureFrame
-    values: np.ndarray
+    matrix: np.ndarray
     features: list[str]
     frame_order: np.ndarray
+
+    def feature_values(self, name: str) -> np.ndarray:
+        """One feature's values in the table's (riskiest-first) order."""
+        return self.matrix[self.frame_order, self.features.index(name)]
 
 
 @dataclass
@@ -82,6 +88,10 @@ def check_fits(artifact: Artifact, frame: FeatureFrame) -> None:
         )
 
 
+def _chunks(rows: np.ndarray) -> list[np.ndarray]:
+    return [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
+
+
 def listing_scores(
     settings: Settings, artifact: Artifact, engine: Any, progress: Progress | None
 ) -> ListingScores:
@@ -92,81 +102,100 @@ def listing_scores(
     check_fits(artifact, frame)
     features = artifact.features
     x = matrix(frame.table, features)
+    keys = frame.table.select(["listing_id", "shop_id", "seller_id"])
+    info = frame.table.select([c for c in INFO_COLUMNS if c in frame.table.column_names])
+    # The wide feature table is no longer needed: only the matrix, the keys and the quoted columns.
+    del frame
     step("risk and reasons")
     n = len(x)
-    if artifact.booster is None:
-        contrib = rule_points(x, features)
-        risk = rule_risk(contrib)
+    booster = artifact.booster
+    if booster is None:
+        parts = [rule_risk(rule_points(x[r], features)) for r in _chunks(np.arange(n))]
+        risk = np.concatenate(parts) if parts else np.zeros(0)
         order = np.argsort(-risk, kind="stable")
-        explanation = np.full(n, "rule", dtype=object)
+        groups: list[tuple[np.ndarray, bool]] = [(np.arange(n), False)]
+        explanation = pa.repeat(pa.scalar("rule"), n)
     else:
-        margin = margins(artifact.booster, x, features)
+        margin = margins(booster, x, features)
         risk = apply_calibration(artifact.manifest["calibration"], margin)
         order = np.lexsort((-margin, -risk))
         top = order[: min(settings.risk.explain_top_n, n)]
-        rest = order[len(top) :]
-        contrib = np.zeros((n, len(features) + 1))
-        contrib[top] = contributions(artifact.booster, x[top], features, exact=True)
-        contrib[rest] = contributions(artifact.booster, x[rest], features, exact=False)
-        explanation = np.full(n, "approximate", dtype=object)
-        explanation[top] = "exact"
+        exact = np.zeros(n, dtype=bool)
+        exact[top] = True
+        # Rows in frame order within each group, so the chunks read the matrix mostly in sequence.
+        groups = [(np.sort(top), True), (np.flatnonzero(~exact), False)]
+        explanation = pa.array(np.where(exact, "exact", "approximate"), pa.string())
     descriptions = {f.name: f.description for f in builtin_features()}
-    reasons = reasons_from_contributions(
-        contrib,
-        x,
-        features,
-        info_columns(frame.table),
-        recent_days=settings.risk.recent_days,
-        descriptions=descriptions,
-    )
+    reasons = np.empty(n, dtype=object)
+    # Contributions and reasons a chunk at a time: a full n x features contribution matrix is
+    # the largest thing scoring would otherwise hold, and reasons only need each row's top few.
+    for rows, exact_group in groups:
+        for chunk in _chunks(rows):
+            values = x[chunk]
+            if booster is None:
+                contrib = rule_points(values, features)
+            else:
+                contrib = contributions(booster, values, features, exact=exact_group)
+            reasons[chunk] = reasons_from_contributions(
+                contrib,
+                values,
+                features,
+                info_columns(info.take(pa.array(chunk))),
+                recent_days=settings.risk.recent_days,
+                descriptions=descriptions,
+            )
     table = pa.table(
         {
-            "listing_id": frame.table.column("listing_id"),
-            "shop_id": frame.table.column("shop_id"),
-            "seller_id": frame.table.column("seller_id"),
+            "listing_id": keys.column("listing_id"),
+            "shop_id": keys.column("shop_id"),
+            "seller_id": keys.column("seller_id"),
             "risk": pa.array(risk, pa.float64()),
             "reasons": pa.array(reasons, pa.string()),
-            "explanation": pa.array(explanation.tolist(), pa.string()),
-            "model_version": pa.array([artifact.version] * n, pa.string()),
+            "explanation": explanation,
+            "model_version": pa.repeat(pa.scalar(artifact.version), n),
         }
     )
     # Riskiest first, ties by tree margin: the same order that chose which rows get exact explanations.
-    return ListingScores(
-        table=table.take(pa.array(order)), frame=frame, values=x[order], features=features, frame_order=order
-    )
+    return ListingScores(table=table.take(pa.array(order)), matrix=x, features=features, frame_order=order)
 
 
 def owner_scores(listings: pa.Table, level: str) -> pa.Table:
     """Shop or seller scores from their listings: the riskiest listing's risk and reasons, with counts."""
     key = f"{level}_id"
-    frame = listings.to_pandas()
-    frame = frame.sort_values(["risk", "listing_id"], ascending=[False, True], kind="stable")
-    grouped = frame.groupby(key, sort=False)
-    top = grouped.head(1).set_index(key)
-    counts = grouped.agg(
-        listings=("listing_id", "size"),
-        high_risk_listings=("risk", lambda r: int((r >= HIGH_RISK).sum())),
-        expected_counterfeit_listings=("risk", "sum"),
-    )
-    out = top.join(counts)
+    ordered = listings.filter(pc.is_valid(listings.column(key)))
+    ordered = ordered.sort_by([("risk", "descending"), ("listing_id", "ascending")])
+    encoded = pc.dictionary_encode(ordered.column(key)).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    groups = len(encoded.dictionary)
+    # After the sort, a group's first row is its riskiest listing (ties by listing_id).
+    _, first = np.unique(codes, return_index=True)
+    risk = ordered.column("risk").to_numpy(zero_copy_only=False)
+    total = np.bincount(codes, minlength=groups)
+    high = np.bincount(codes, weights=(risk >= HIGH_RISK).astype(float), minlength=groups).astype(np.int64)
+    expected = np.bincount(codes, weights=risk, minlength=groups)
+    top = ordered.take(pa.array(first))
     reasons = [
-        f"{high} of {total} listings high-risk; riskiest {lid}: {why}"
-        for high, total, lid, why in zip(
-            out.high_risk_listings, out.listings, out.listing_id, out.reasons, strict=True
+        f"{h} of {t} listings high-risk; riskiest {lid}: {why}"
+        for h, t, lid, why in zip(
+            high.tolist(),
+            total.tolist(),
+            top.column("listing_id").to_pylist(),
+            top.column("reasons").to_pylist(),
+            strict=True,
         )
     ]
-    columns: dict[str, Any] = {key: pa.array(out.index.astype(str).tolist(), pa.string())}
+    columns: dict[str, Any] = {key: top.column(key).cast(pa.string())}
     if level == "shop":
-        columns["seller_id"] = pa.array(out.seller_id.tolist(), pa.string())
+        columns["seller_id"] = top.column("seller_id").cast(pa.string())
     columns.update(
-        risk=pa.array(out.risk.to_numpy(), pa.float64()),
+        risk=top.column("risk"),
         reasons=pa.array(reasons, pa.string()),
-        explanation=pa.array(out.explanation.tolist(), pa.string()),
-        model_version=pa.array(out.model_version.tolist(), pa.string()),
-        listings=pa.array(out.listings.to_numpy(), pa.int64()),
-        high_risk_listings=pa.array(out.high_risk_listings.to_numpy(), pa.int64()),
-        expected_counterfeit_listings=pa.array(out.expected_counterfeit_listings.to_numpy(), pa.float64()),
-        riskiest_listing_id=pa.array(out.listing_id.tolist(), pa.string()),
+        explanation=top.column("explanation"),
+        model_version=top.column("model_version"),
+        listings=pa.array(total, pa.int64()),
+        high_risk_listings=pa.array(high, pa.int64()),
+        expected_counterfeit_listings=pa.array(expected, pa.float64()),
+        riskiest_listing_id=top.column("listing_id"),
     )
     table = pa.table(columns)
     return table.sort_by([("risk", "descending"), (key, "ascending")])
