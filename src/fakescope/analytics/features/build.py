@@ -85,7 +85,8 @@ def peer_prices(tables: SnapshotTables, anchors: ir.Table) -> ir.Table:
         ],
     )
     return joined.group_by([wanted.product_id, wanted.currency, wanted.as_of]).aggregate(
-        peer_price=joined.price.approx_median(), peers=joined.count()
+        # exact median: approx_median is a different algorithm (and answer) on each engine
+        peer_price=joined.price.median(), peers=joined.count()
     )
 
 

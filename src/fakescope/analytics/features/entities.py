@@ -35,7 +35,8 @@ SUMMED = (
 
 def days_between(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
     """Days from `earlier` to `later`, portable (epoch seconds)."""
-    return (later.epoch_seconds() - earlier.epoch_seconds()) / 86400.0
+    # float64 first: Spark's epoch seconds are a decimal, whose division rounds to 7 places.
+    return (later.epoch_seconds().cast("float64") - earlier.epoch_seconds().cast("float64")) / 86400.0
 
 
 def listing_owners(tables: SnapshotTables) -> ir.Table:
