@@ -72,6 +72,8 @@ def open_engine(settings: Settings, snapshot: Path | None = None) -> Engine:
             memory_limit=settings.analytics.duckdb_memory_limit,
             threads=settings.analytics.duckdb_threads,
         )
-    raise EngineUnsupported(
-        f"engine {settings.analytics.engine!r} is not available yet; install fakescope[spark] when it is"
-    )
+    if settings.analytics.engine == "spark":
+        from fakescope.analytics.engine.spark import SparkEngine
+
+        return SparkEngine(path)
+    raise EngineUnsupported(f"engine {settings.analytics.engine!r} is not known")
