@@ -22,8 +22,8 @@ SESSION_COOKIE = "fakescope_session"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """The Settings the app was created with."""
+async def get_settings_dep(request: Request) -> Settings:
+    """The Settings the app was created with (async: no I/O, so no trip through the threadpool)."""
     settings: Settings = request.app.state.settings
     return settings
 

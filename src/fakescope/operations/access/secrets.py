@@ -18,7 +18,13 @@ def secret_key(settings: Settings) -> bytes:
     """The key for keyed hashes of this deployment."""
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode("utf-8")
-    return _file_secret(Workspace(settings.workspace).secret_key_file.resolve())
+    return _file_secret(_key_file(settings.workspace))
+
+
+@lru_cache(maxsize=16)
+def _key_file(workspace: Path) -> Path:
+    # Resolved once per workspace: resolving walks the file system, and every token check asks.
+    return Workspace(workspace).secret_key_file.resolve()
 
 
 @lru_cache(maxsize=16)

@@ -320,6 +320,8 @@ def _apply(
             version=case.version,
         )
     )
+    # Written before the append takes the ledger head lock, which every writer queues on until commit.
+    session.flush()
     ledger.append(
         session,
         actor=actor,
