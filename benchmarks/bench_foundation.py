@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--formats", nargs="+", default=["parquet", "csv"], choices=["parquet", "csv"])
-    parser.add_argument("--csv-sizes", type=int, nargs="*", default=[100_000, 1_000_000], help="sizes also run as CSV")
+    parser.add_argument(
+        "--csv-sizes", type=int, nargs="*", default=[100_000, 1_000_000], help="sizes also run as CSV"
+    )
     parser.add_argument(
         "--low-memory", default="1GB", help="DuckDB memory limit for one more ingest ('' for none)"
     )

@@ -86,7 +86,8 @@ def peer_prices(tables: SnapshotTables, anchors: ir.Table) -> ir.Table:
     )
     return joined.group_by([wanted.product_id, wanted.currency, wanted.as_of]).aggregate(
         # exact median: approx_median is a different algorithm (and answer) on each engine
-        peer_price=joined.price.median(), peers=joined.count()
+        peer_price=joined.price.median(),
+        peers=joined.count(),
     )
 
 
