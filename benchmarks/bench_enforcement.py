@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
 import secrets
 import statistics
 import threading
@@ -18,9 +17,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from benchmarks.harness import machine_info, save_results
-
-SERVER = os.environ.get("FAKESCOPE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from benchmarks.harness import drop_postgres, machine_info, save_results, scratch_postgres
 
 
 class _Receiver(ThreadingHTTPServer):
@@ -65,26 +62,6 @@ def _deliver(settings_json: str, stop: Any) -> None:
     worker.start()
     stop.wait()
     worker.stop()
-
-
-def _database() -> str:
-    import psycopg
-
-    name = f"fakescope_bench_act_{secrets.token_hex(3)}"
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = SERVER.rpartition("/")
-    return f"{base}/{name}"
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    from fakescope.operations.db.session import dispose_engines
-
-    dispose_engines()
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
 
 
 def _cases_in_appraisal(url: str, count: int) -> list[str]:
@@ -155,7 +132,7 @@ def run(verdicts: int, producers: int, workers: int) -> dict[str, Any]:
     from fakescope.operations.enforcement.models import EnforcementAction
     from fakescope.settings import get_settings
 
-    url = _database()
+    url = scratch_postgres("fakescope_bench_act_")
     try:
         upgrade(url)
         ids = _cases_in_appraisal(url, verdicts)
@@ -253,7 +230,7 @@ def run(verdicts: int, producers: int, workers: int) -> dict[str, Any]:
             "wall_s": round(all_done, 1),
         }
     finally:
-        _drop(url)
+        drop_postgres(url)
 
 
 def main() -> None:

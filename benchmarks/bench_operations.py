@@ -12,7 +12,6 @@ import csv
 import json
 import os
 import random
-import secrets
 import shutil
 import signal
 import socket
@@ -28,49 +27,13 @@ from typing import Any
 
 import httpx
 
-from benchmarks.harness import RESULTS_DIR, machine_info, save_results
+from benchmarks.harness import RESULTS_DIR, drop_postgres, machine_info, save_results, scratch_postgres
+from fakescope.operations.cases.schemas import PLAN_COLUMNS
 
-SERVER = os.environ.get("FAKESCOPE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TARGETS = {"read": (500.0, 100.0), "move": (150.0, 250.0)}  # (requests per second, p99 milliseconds)
-PLAN_HEADER = [
-    "plan_id",
-    "listing_id",
-    "shop_id",
-    "seller_id",
-    "brand_id",
-    "category",
-    "price",
-    "cost",
-    "currency",
-    "risk",
-    "harm",
-    "expected_value",
-    "reason",
-    "inclusion_probability",
-]
 
 
 # ---------------------------------------------------------------- set-up: database, workspace, plan, users
-
-
-def _database() -> str:
-    import psycopg
-
-    name = f"fakescope_bench_ops_{secrets.token_hex(3)}"
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = SERVER.rpartition("/")
-    return f"{base}/{name}"
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    from fakescope.operations.db.session import dispose_engines
-
-    dispose_engines()
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
 
 
 def _write_plan(path: Path, count: int) -> None:
@@ -78,7 +41,7 @@ def _write_plan(path: Path, count: int) -> None:
     rng = random.Random(11)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(PLAN_HEADER)
+        writer.writerow(PLAN_COLUMNS)
         for n in range(count):
             price = round(rng.uniform(5, 400), 2)
             writer.writerow(
@@ -491,7 +454,7 @@ def run(
     needed = clients * moves_per_client * (rounds + (1 if profile else 0) + (1 if py_spy else 0))
     if cases < needed:
         raise SystemExit(f"--cases must be at least {needed} so that every move has its own planned case")
-    url = _database()
+    url = scratch_postgres("fakescope_bench_ops_")
     folder = Path(tempfile.mkdtemp(prefix="fakescope-bench-ops-"))
     workspace = folder / "workspace"
     env = {
@@ -570,7 +533,7 @@ def run(
     finally:
         if server is not None:
             server.stop()
-        _drop(url)
+        drop_postgres(url)
     rows = [_summary("read", read_rounds), _summary("move", move_rounds)]
     for row in rows:
         row["clients"] = clients

@@ -116,3 +116,30 @@ def save_results(area: str, rows: Sequence[dict[str, Any]], machine: dict[str, A
     described = ", ".join(f"{k}: {v}" for k, v in machine.items())
     (RESULTS_DIR / f"{area}.md").write_text(f"{table}\n\nMachine: {described}\n")
     return RESULTS_DIR / f"{area}.json"
+
+
+POSTGRES_SERVER = os.environ.get("FAKESCOPE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def scratch_postgres(prefix: str) -> str:
+    """A new, empty PostgreSQL database on the test server for one benchmark run; its URL."""
+    import secrets
+
+    import psycopg
+
+    name = f"{prefix}{secrets.token_hex(3)}"
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = POSTGRES_SERVER.rpartition("/")
+    return f"{base}/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    """Drop a scratch database made by `scratch_postgres`, closing this process's pooled connections first."""
+    import psycopg
+
+    from fakescope.operations.db.session import dispose_engines
+
+    dispose_engines()
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
