@@ -108,3 +108,53 @@ def test_quota_reason_marks_only_the_forced_rows() -> None:
     brand = np.array([7, -1, 7, -1])
     marked = optimiser.quota_reasons(chosen, ratio, brand, {7: 2})
     assert marked.tolist() == [False, False, True, False]
+
+
+def _full_milp(value: np.ndarray, cost: np.ndarray, shop: np.ndarray, budget: float, room: int) -> float:
+    """The exact optimum with every candidate free (no shortlist, nothing fixed)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_matrix, vstack
+
+    per_shop = csr_matrix((np.ones(shop.size), (shop, np.arange(shop.size))))
+    matrix = vstack([csr_matrix(cost), per_shop])
+    upper = np.r_[budget, np.full(per_shop.shape[0], room)]
+    result = milp(
+        -value,
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        integrality=np.ones(value.size),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 1e-6},
+    )
+    return float(-result.fun)
+
+
+def test_fixing_the_clear_picks_keeps_the_optimum() -> None:
+    rng = np.random.default_rng(11)
+    n = 3_000
+    value = rng.beta(1, 8, n) * rng.uniform(1, 10, n)
+    cost = 315 + np.exp(rng.normal(5, 0.7, n))
+    shop = rng.integers(0, 800, n)
+    brand = np.full(n, -1)
+    budget = 200_000.0
+    result = optimiser.select(value, cost, shop, brand, budget, room=np.full(800, 2))
+    assert result.fixed > 0, "the instance is big enough for the core to leave clear picks out of the solver"
+    assert result.shortlist - result.fixed <= optimiser.CORE_SIZE
+    assert cost[result.chosen].sum() <= budget
+    assert np.bincount(shop[result.chosen]).max() <= 2
+    assert result.objective >= _full_milp(value, cost, shop, budget, 2) * (1 - 1e-4)
+
+
+def test_quotas_are_met_when_the_clear_picks_would_take_the_whole_budget() -> None:
+    rng = np.random.default_rng(12)
+    n = 8_000
+    value = rng.beta(1, 8, n) * rng.uniform(1, 10, n)
+    cost = 315 + np.exp(rng.normal(5, 0.7, n))
+    shop = np.arange(n)
+    brand = np.full(n, -1)
+    weak = np.argsort(value / cost)[:40]  # the worst value per cost: no LP pick would take them
+    brand[weak] = 3
+    cost[weak] = 20_000.0  # 12 of them need 240,000: more than the fixed picks leave
+    result = optimiser.select(value, cost, shop, brand, 300_000.0, room=np.ones(n, np.int64), quotas={3: 12})
+    assert result.fixed == 0, "solved again with every pick free"
+    assert (brand[result.chosen] == 3).sum() >= 12
+    assert cost[result.chosen].sum() <= 300_000.0

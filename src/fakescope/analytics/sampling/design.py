@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from fakescope.analytics.sampling import explore, optimiser
 from fakescope.analytics.sampling.candidates import Candidates
@@ -83,19 +84,17 @@ def make_draw(
     options.check()
     value = candidates.risk * harm
     ratio = value / cost
-    shops, shop_code = np.unique(candidates.shop_id.astype(str), return_inverse=True)
-    last_check = np.full(shops.size, -np.inf)
+    shops, shop_code = _codes(candidates.shop_id)
+    last_check = np.full(len(shops), -np.inf)
     np.maximum.at(last_check, shop_code, candidates.shop_last_check)
-    brand_text = np.array(["" if b is None else str(b) for b in candidates.brand_id], dtype=object)
-    brands = sorted({b for b in brand_text if b})
+    brands, brand_code = _codes(candidates.brand_id, blank_is_missing=True)
     brand_index = {b: i for i, b in enumerate(brands)}
-    brand_code = np.array([brand_index.get(b, -1) for b in brand_text], dtype=np.int64)
     quotas = _quota_codes(options.quotas or {}, brand_code, brand_index, shop_code, options.max_per_shop)
 
     covered = optimiser.pick_coverage(
         shop_code, last_check, ratio, cost, options.budget * options.coverage_share
     )
-    room = np.full(shops.size, options.max_per_shop, dtype=np.int64)
+    room = np.full(len(shops), options.max_per_shop, dtype=np.int64)
     np.subtract.at(room, shop_code[covered], 1)
     risk_budget = options.budget * (1 - options.explore_share) - float(cost[covered].sum())
     open_cost = cost.copy()
@@ -116,7 +115,9 @@ def make_draw(
 
     deterministic = np.concatenate([covered, picked])
     explore_budget = options.budget - float(cost[deterministic].sum())
-    rest = np.setdiff1d(np.arange(len(candidates)), deterministic)
+    open_rows = np.ones(len(candidates), dtype=bool)
+    open_rows[deterministic] = False
+    rest = np.flatnonzero(open_rows)
     frame_inclusion = np.zeros(len(candidates))
     frame_inclusion[deterministic] = 1.0
     design = explore.best_design(
@@ -148,6 +149,23 @@ def make_draw(
         explore_units=rest,
         explore_budget=explore_budget,
     )
+
+
+def _codes(
+    values: npt.NDArray[np.object_], *, blank_is_missing: bool = False
+) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """The distinct values in sorted order, and each row's code into them (-1 for none, or for "" when
+    `blank_is_missing`).
+
+    Arrow's hash encoding, then sorting only the few distinct values: a million Python strings sort slowly.
+    """
+    encoded = pa.array(np.asarray(values, dtype=object), type=pa.string()).dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    order = sorted((d, i) for i, d in enumerate(distinct) if d is not None and (d or not blank_is_missing))
+    position = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last slot is for a missing value
+    position[[i for _, i in order]] = np.arange(len(order))
+    indices = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
+    return [d for d, _ in order], position[indices]
 
 
 def _quota_codes(

@@ -66,6 +66,8 @@ class PlanReport:
     seed: int
     out: Path | None
     meta: dict[str, Any] = field(default_factory=dict)
+    shortlist_fixed: int = 0  # of the shortlist, the LP's clear picks fixed in before the solver
+    optimiser_seconds: float = 0.0  # LP bound and MILP
 
 
 def fresh_scores(settings: Settings, fingerprint: str) -> tuple[pa.Table, dict[str, Any]]:
@@ -324,6 +326,8 @@ def _report(
         gap=draw.selection.gap,
         solver_status=draw.selection.solver_status,
         shortlist=draw.selection.shortlist,
+        shortlist_fixed=draw.selection.fixed,
+        optimiser_seconds=draw.selection.seconds,
         explore_draws=int((draw.reason == "explore").sum()),
         explore_budget=draw.explore_budget if options.explore_share > 0 else 0.0,
         explore_zero_probability=int((frame == 0).sum()) if options.explore_share > 0 else 0,
