@@ -1,30 +1,43 @@
-"""Benchmark of trace: `screen` (wall, peak memory), `POST /screen/seller` latency on a live server, `rings`.
+"""Benchmark of trace: `screen` and `rings` (wall, peak memory, time per step), and `POST /screen/seller`
+latency on a live `fakescope serve` with every seller indexed, from a few concurrent clients.
 
-Run `flock /tmp/fakescope-heavy.lock nice -n 5 python -m benchmarks.bench_trace [LISTINGS] [REQUESTS]`; the
-simulated marketplace is built once and cached under benchmarks/data/trace-<LISTINGS>/.
+Run `flock /tmp/fakescope-heavy.lock nice -n 5 python -m benchmarks.bench_trace [SELLERS] [REQUESTS]
+[CLIENTS] [--stages screen,rings,serve] [--cap-mib N]`. The marketplace (benchmarks/trace_data.py: SELLERS
+sellers, one in twenty banned) is generated and ingested once and cached under
+benchmarks/data/trace-sellers-<SELLERS>/. Rows of other scales in results/trace.json are kept.
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
+import json
+import multiprocessing as mp
 import os
 import random
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import httpx
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from benchmarks.harness import machine_info, measure, save_results
+from benchmarks.harness import RESULTS_DIR, machine_info, save_results
+from benchmarks.trace_data import build_workspace
 from fakescope.analytics.identity.normalise import IDENTITY_FIELDS
 
 DATA_DIR = Path(__file__).parent / "data"
 # What a registration carries: the name, then every identity field screening reads.
 REGISTRATION_COLUMNS = ("legal_name", *IDENTITY_FIELDS)
+STAGE_NAMES = {"serve": "POST /screen/seller"}
 
 
 def _env(workspace: Path) -> dict[str, str]:
@@ -42,141 +55,323 @@ def _cli(workspace: Path, *args: str) -> str:
     return done.stdout
 
 
-def build_workspace(listings: int) -> Path:
-    """Simulate and ingest once; later runs reuse the cached workspace."""
-    root = DATA_DIR / f"trace-{listings}"
-    workspace = root / "ws"
-    if (root / "ready").exists():
-        return workspace
-    root.mkdir(parents=True, exist_ok=True)
-    _cli(workspace, "simulate", "--listings", str(listings), "--out", str(root / "market"))
-    _cli(workspace, "ingest", str(root / "market"))
-    _cli(workspace, "db", "upgrade")
-    (root / "ready").write_text("ok\n")
-    return workspace
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+def _perturbed(row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A banned seller coming back: phone retyped, name order turned, one or two fields dropped."""
+    out = dict(row)
+    phone = out.get("phone")
+    if phone:
+        digits = "".join(ch for ch in phone if ch.isdigit())[-11:]
+        out["phone"] = rng.choice([f"+86 {digits[:3]}-{digits[3:7]}-{digits[7:]}", digits, f"0086{digits}"])
+    name = out.get("legal_name") or ""
+    if " " in name and rng.random() < 0.5:
+        out["legal_name"] = " ".join(reversed(name.split(" ", 1)))
+    for field in rng.sample([f for f in IDENTITY_FIELDS if f not in ("province", "city")], 2):
+        out[field] = None
+    return out
+
+
 def _registrations(market: Path, count: int) -> list[dict[str, Any]]:
-    """Half comebacks (a seller's identifiers under a fresh id and name order), half new people."""
-    sellers = pq.read_table(next(market.glob("sellers*"))).to_pylist()
+    """Half comebacks (a banned seller's identity, perturbed, under a fresh id), half new people."""
+    sellers = pq.read_table(market / "sellers.parquet")
+    banned = pq.read_table(market / "bans.parquet", columns=["seller_id"]).column("seller_id")
     rng = random.Random(13)
+    picks = rng.sample(range(len(banned)), count // 2 + 1)
+    chosen = banned.take(picks)
+    rows = sellers.filter(pc.is_in(sellers["seller_id"], value_set=chosen)).to_pylist()
     registrations = []
     for n in range(count):
         if n % 2 == 0:
-            row = dict(rng.choice(sellers))
+            row = _perturbed(rows[(n // 2) % len(rows)], rng)
         else:
             row = {k: f"new-{n}-{k}" for k in REGISTRATION_COLUMNS}
             row["legal_name"] = f"Newcomer Trading {n}"
+            row["phone"] = f"+86 139{n:08d}"
         body = {k: row.get(k) for k in REGISTRATION_COLUMNS if row.get(k) is not None}
         body["seller_id"] = f"bench-registration-{n}"
         registrations.append(body)
     return registrations
 
 
-def serve_latency(workspace: Path, market: Path, requests: int) -> dict[str, Any]:
-    """Start `fakescope serve`, warm the index with one request, then time `requests` registrations."""
+def _proc_mib(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _tree_mib(pid: int, key: str) -> float:
+    """`key` (VmRSS, VmHWM) summed over a process and its descendants (uvicorn's worker processes)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += _proc_mib(current, key)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return total
+
+
+def _warm_up(
+    server: subprocess.Popen[bytes],
+    url: str,
+    headers: dict[str, str],
+    bodies: list[dict[str, Any]],
+    cap_mib: float,
+) -> tuple[float, str | None]:
+    """The first requests, one per client at once (each worker process builds its own index), watched: a
+    server whose processes together pass `cap_mib` is killed."""
+    answered: list[Any] = []
+
+    def post(body: dict[str, Any]) -> None:
+        with httpx.Client(base_url=url, headers=headers, timeout=1800) as client:
+            try:
+                answered.append(client.post("/screen/seller", json=body))
+            except httpx.HTTPError as error:
+                answered.append(error)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=post, args=(body,), daemon=True) for body in bodies]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        threads[0].join(0.2) if threads[0].is_alive() else time.sleep(0.2)
+        rss = _tree_mib(server.pid, "VmRSS") if server.poll() is None else 0.0
+        if rss > cap_mib:
+            server.kill()
+            return (
+                time.perf_counter() - started,
+                f"server killed above the {cap_mib:.0f} MiB cap while warming up",
+            )
+    seconds = time.perf_counter() - started
+    for answer in answered:
+        if not isinstance(answer, httpx.Response) or answer.status_code != 200:
+            return seconds, f"warm-up request failed: {answer}"
+    return seconds, None
+
+
+def serve_latency(
+    workspace: Path, market: Path, requests: int, clients: int, cap_mib: float, workers: int | None
+) -> dict[str, Any]:
+    """Start `fakescope serve`, warm it with one request per client, then time `requests` registrations
+    sent by `clients` concurrent clients."""
+    _cli(workspace, "db", "upgrade")
     token = _cli(workspace, "users", "create", f"bench-{time.time_ns()}", "--role", "analyst").strip()
     token = token.splitlines()[-1]
     port = _free_port()
     log = (workspace.parent / "serve.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "fakescope", "serve", "--port", str(port)],
-        env=_env(workspace),
+        env={**_env(workspace), **({"FAKESCOPE_SERVE__WORKERS": str(workers)} if workers else {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
+    bodies = _registrations(market, requests + clients)
+    latencies: list[float] = []
+    decisions: dict[str, int] = {}
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        bodies = _registrations(market, requests)
-        with httpx.Client(base_url=url, headers=headers, timeout=600) as client:
-            started = time.perf_counter()
-            client.post("/screen/seller", json=bodies[0]).raise_for_status()
-            warm_up = time.perf_counter() - started
-            rss_mib = _rss_mib(server.pid)
-            latencies = []
-            for body in bodies[1:]:
-                started = time.perf_counter()
-                client.post("/screen/seller", json=body).raise_for_status()
-                latencies.append((time.perf_counter() - started) * 1000)
+        warm_up, failed = _warm_up(server, url, headers, bodies[:clients], cap_mib)
+        if failed:
+            return {"error": failed, "warm_up_s": warm_up, "workers": workers or "default"}
+        rss_mib = _tree_mib(server.pid, "VmRSS")
+        lock = threading.Lock()
+
+        def worker(part: list[dict[str, Any]]) -> None:
+            with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+                for body in part:
+                    begun = time.perf_counter()
+                    answer = client.post("/screen/seller", json=body)
+                    answer.raise_for_status()
+                    elapsed = (time.perf_counter() - begun) * 1000
+                    with lock:
+                        latencies.append(elapsed)
+                        decision = answer.json()["decision"]
+                        decisions[decision] = decisions.get(decision, 0) + 1
+
+        threads = [
+            threading.Thread(target=worker, args=(bodies[clients + k :: clients],)) for k in range(clients)
+        ]
+        begun = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - begun
+        peak_mib = _tree_mib(server.pid, "VmHWM")
     finally:
-        server.terminate()
+        if server.poll() is None:
+            server.terminate()
         server.wait(timeout=30)
         log.close()
+    if len(latencies) != requests:
+        raise RuntimeError(f"only {len(latencies)} of {requests} requests answered")
     latencies.sort()
     return {
         "warm_up_s": warm_up,
         "server_rss_mib": rss_mib,
+        "peak_rss_mib": peak_mib,
+        "clients": clients,
+        "workers": workers or "default",
         "p50_ms": statistics.median(latencies),
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
         "p99_ms": latencies[int(0.99 * (len(latencies) - 1))],
         "requests": len(latencies),
+        "requests_per_s": len(latencies) / wall,
+        "decisions": ", ".join(f"{k} {v}" for k, v in sorted(decisions.items())),
     }
 
 
-def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def _stage_child(fn: Callable[[Callable[[str], None]], Any], queue: Any) -> None:
+    try:
+        queue.put(("done", fn(lambda message: queue.put(("step", message))), None))
+    except BaseException as exc:  # reported to the parent
+        queue.put(("done", None, f"{type(exc).__name__}: {exc}"))
 
 
-def _rings_counts(report: Any) -> dict[str, int]:
-    return {"links": report.links, "rings": report.rings.num_rows}
+def measure_steps(fn: Callable[[Callable[[str], None]], Any], cap_mib: float) -> dict[str, Any]:
+    """Run `fn(progress)` in a forked child; wall seconds and peak RSS in all and per progress step, sampled
+    from outside every 0.2 s. A child above `cap_mib` is killed (the machine is shared) and the step it
+    reached is reported, rather than letting it take the memory of everyone else."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_stage_child, args=(fn, queue))
+    started = time.perf_counter()
+    child.start()
+    steps: list[list[Any]] = [["start", started, 0.0]]
+    result: Any = None
+    error = None
+    while True:
+        try:
+            kind, *payload = queue.get(timeout=0.2)
+        except Empty:
+            kind = None
+        now = time.perf_counter()
+        rss = _proc_mib(child.pid, "VmRSS") if child.pid is not None and child.is_alive() else 0.0
+        steps[-1][2] = max(steps[-1][2], rss)
+        if kind == "step":
+            steps.append([payload[0], now, rss])
+        elif kind == "done":
+            result, error = payload
+            break
+        if rss > cap_mib:
+            child.kill()
+            error = f"killed above the {cap_mib:.0f} MiB cap ({rss:.0f} MiB) in step {steps[-1][0]!r}"
+            break
+        if not child.is_alive() and queue.empty():
+            error = f"child died (exit {child.exitcode}) in step {steps[-1][0]!r}"
+            break
+    ended = time.perf_counter()
+    child.join()
+    marks = [*steps[1:], ["end", ended, 0.0]]
+    described = "; ".join(
+        f"{name.split(' ')[0] if name.startswith('matching') else name} {then - at:.1f} s {peak:,.0f} MiB"
+        for (name, at, peak), (_next, then, _rss) in zip(steps, marks, strict=True)
+    )
+    return {
+        "seconds": ended - started,
+        "peak_rss_mib": max(p for _n, _t, p in steps),
+        "steps": described,
+        "extra": result,
+        "error": error,
+    }
 
 
-def main(listings: int = 1_000_000, requests: int = 2000) -> None:
+def _screen_stage(settings: Any, say: Callable[[str], None]) -> dict[str, Any]:
     from fakescope.analytics.identity.service import screen
+
+    report = screen(settings, progress=say)
+    return {"banned": report.banned, "decisions": ", ".join(f"{k} {v}" for k, v in report.counts.items())}
+
+
+def _rings_stage(settings: Any, say: Callable[[str], None]) -> dict[str, Any]:
     from fakescope.analytics.rings.service import build_rings
+
+    report = build_rings(settings, progress=say)
+    return {
+        "identifier_links": report.facts,
+        "links": report.links,
+        "identity_links": report.identity_links,
+        "rings": report.rings.num_rows,
+        "sellers_in_rings": report.members.num_rows,
+    }
+
+
+def _kept_rows(sellers: int, stages: list[str]) -> list[dict[str, Any]]:
+    """Earlier rows of other scales (the 100k-listings simulated marketplace) and of stages not run now, so
+    one file holds them all."""
+    try:
+        old = json.loads((RESULTS_DIR / "trace.json").read_text())["rows"]
+    except (OSError, ValueError, KeyError):
+        return []
+    running = {STAGE_NAMES.get(stage, stage) for stage in stages}
+    return [row for row in old if row.get("sellers") != sellers or row.get("stage") not in running]
+
+
+def main(
+    sellers: int, requests: int, clients: int, stages: list[str], cap_mib: float, workers: int | None = None
+) -> None:
     from fakescope.settings import get_settings
 
-    workspace = build_workspace(listings)
-    market = workspace.parent / "market"
+    root = DATA_DIR / f"trace-sellers-{sellers}"
+    workspace = build_workspace(root, sellers, sellers // 20)
+    market = root / "market"
     settings = get_settings(workspace)
-    sellers = pq.read_metadata(next(market.glob("sellers*"))).num_rows
-    rows: list[dict[str, Any]] = []
-    screened = measure(lambda: {"banned": screen(settings).banned})
-    rows.append(
-        {
-            "stage": "screen",
-            "listings": listings,
-            "sellers": sellers,
-            "banned": screened["extra"]["banned"],
-            "seconds": screened["seconds"],
-            "peak_rss_mib": screened["peak_rss_mib"],
+    listings = pq.read_metadata(market / "listings.parquet").num_rows
+    common = {"data": "trace_data", "listings": listings, "sellers": sellers}
+    rows: list[dict[str, Any]] = _kept_rows(sellers, stages)
+    for row in rows:
+        row.setdefault("data", "simulate")
+    stage_fns: dict[str, Callable[[Any, Callable[[str], None]], dict[str, Any]]] = {
+        "screen": _screen_stage,
+        "rings": _rings_stage,
+    }
+    for stage in [s for s in stages if s in stage_fns]:
+        run = measure_steps(functools.partial(stage_fns[stage], settings), cap_mib)
+        row = {
+            "stage": stage,
+            **common,
+            "seconds": run["seconds"],
+            "peak_rss_mib": run["peak_rss_mib"],
+            **(run["extra"] or {}),
+            "steps": run["steps"],
         }
-    )
-    ringed = measure(lambda: _rings_counts(build_rings(settings)))
-    rows.append(
-        {
-            "stage": "rings",
-            "listings": listings,
-            "sellers": sellers,
-            "links": ringed["extra"]["links"],
-            "seconds": ringed["seconds"],
-            "peak_rss_mib": ringed["peak_rss_mib"],
-        }
-    )
-    latency = serve_latency(workspace, market, requests)
-    rows.append({"stage": "POST /screen/seller", "listings": listings, "sellers": sellers, **latency})
+        if run["error"]:
+            row["error"] = run["error"]
+        rows.append(row)
+        print(stage, json.dumps(row, default=str), flush=True)
+    if "serve" in stages:
+        latency = serve_latency(workspace, market, requests, clients, cap_mib, workers)
+        rows.append({"stage": STAGE_NAMES["serve"], **common, **latency})
+    order = {"screen": 0, "rings": 1, STAGE_NAMES["serve"]: 2}
+    rows.sort(key=lambda row: (row.get("sellers", 0), order.get(row["stage"], 3)))
     save_results("trace", rows, machine_info())
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 2000,
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sellers", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("requests", type=int, nargs="?", default=2000)
+    parser.add_argument("clients", type=int, nargs="?", default=4)
+    parser.add_argument(
+        "--stages", default="screen,rings,serve", help="comma-separated: screen, rings, serve"
     )
+    parser.add_argument("--cap-mib", type=float, default=12_000, help="kill a stage above this RSS")
+    parser.add_argument("--workers", type=int, default=None, help="server worker processes (serve.workers)")
+    args = parser.parse_args()
+    main(args.sellers, args.requests, args.clients, args.stages.split(","), args.cap_mib, args.workers)

@@ -83,16 +83,25 @@ def image_facts(listing_images: pa.Table, max_bits: int) -> pa.Table:
     )
 
 
+def _place_keys(places: pa.ChunkedArray | pa.Array) -> pa.Array:
+    # Each distinct spelling once: a marketplace has few provinces and cities but many dispatch rows.
+    whole = places.combine_chunks() if isinstance(places, pa.ChunkedArray) else places
+    encoded = pc.dictionary_encode(whole)
+    keys = pa.array([place_key(p) for p in encoded.dictionary.to_pylist()], pa.string())
+    return keys.take(encoded.indices)
+
+
 def place_facts(dispatch: pa.Table) -> pa.Table:
     """One fact per seller and normalised dispatch place (`dispatch`: seller_id, province, city)."""
-    provinces = [place_key(p) for p in dispatch.column("province").to_pylist()]
-    cities = [place_key(c) for c in dispatch.column("city").to_pylist()]
-    values = [f"{p or ''}/{c}" if c else None for p, c in zip(provinces, cities, strict=True)]
+    provinces = pc.fill_null(_place_keys(dispatch.column("province")), "")
+    cities = _place_keys(dispatch.column("city"))
+    # A place without a city is too coarse to link anyone; the join is null where the city is.
+    values = pc.binary_join_element_wise(provinces, cities, "/")
     table = pa.table(
         {
             "seller_id": dispatch.column("seller_id"),
             "kind": pa.repeat(pa.scalar("dispatch", pa.string()), dispatch.num_rows),
-            "value": pa.array(values, pa.string()),
+            "value": values,
         },
         schema=FACT_SCHEMA,
     )
@@ -130,7 +139,7 @@ def gather_facts(engine: Source, *, image_hash_max_bits: int, as_of: datetime | 
     parts = [identity_facts(normalised)]
     parts.append(image_facts(listing_images(engine, as_of), image_hash_max_bits))
     parts.append(place_facts(dispatch_places(engine, as_of)))
-    known = pa.array(normalised.column("seller_id").to_pylist(), pa.string())
+    known = normalised.column("seller_id").combine_chunks()
     facts = pa.concat_tables(parts)
     facts = facts.filter(pc.is_in(facts.column("seller_id"), value_set=known))
     return Facts(facts, normalised)

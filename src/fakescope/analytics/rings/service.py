@@ -38,6 +38,7 @@ class RingsReport:
     links: int
     identity_links: int
     identity_note: str
+    facts: int = 0  # seller-value links (shared identifiers, image groups, dispatch places) before weighing
 
 
 def graph_params(settings: Settings) -> GraphParams:
@@ -118,7 +119,13 @@ def build_rings(settings: Settings, *, progress: Progress | None = None) -> Ring
     write_derived(workspace, MEMBERS_TABLE, members, meta)
     write_derived(workspace, RINGS_TABLE, ring_table, meta)
     return RingsReport(
-        members, ring_table, len(sellers), rings.edges.num_rows, 0 if edges is None else edges.num_rows, note
+        members,
+        ring_table,
+        len(sellers),
+        rings.edges.num_rows,
+        0 if edges is None else edges.num_rows,
+        note,
+        facts.facts.num_rows,
     )
 
 
