@@ -11,6 +11,7 @@ import pytest
 from identity_factories import Market, ban_times
 
 from fakescope.analytics.identity.activity import with_activity
+from fakescope.analytics.identity.index import ScreeningIndex
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import ScreenResult, decide, screen_sellers
 
@@ -112,3 +113,37 @@ def test_no_bans_allows_everyone(small_market: Market) -> None:
     assert set(result.table["decision"].to_pylist()) == {"allow"}
     assert result.table["banned_seller_id"].null_count == 60
     assert isinstance(result.table, pa.Table)
+
+
+def _live_agrees_with_batch(market: Market, bans: dict[str, datetime | None], batch: ScreenResult) -> int:
+    rules = {"block_threshold": 0.9, "review_threshold": 0.5}
+    rules.update(block_corroborating=2, block_carried_over=1)
+    index = ScreeningIndex(market.sellers, batch.model.scorecard, "test", bans)
+    compared = 0
+    for registration, row in zip(market.sellers.to_pylist(), batch.table.to_pylist(), strict=True):
+        live = index.screen(registration, bans, **rules)  # type: ignore[arg-type]
+        assert (live.decision, live.banned_seller_id) == (row["decision"], row["banned_seller_id"])
+        assert live.match_probability == pytest.approx(row["match_probability"], abs=1e-6)
+        compared += row["decision"] != "allow"
+    return compared
+
+
+def test_live_index_decides_as_the_batch_screen(small_market: Market) -> None:
+    bans: dict[str, datetime | None] = dict(ban_times(small_market))
+    batch = screen_sellers(
+        small_market.sellers, bans, block_threshold=0.9, review_threshold=0.5,
+        block_corroborating=2, block_carried_over=1,
+    )  # fmt: skip
+    assert _live_agrees_with_batch(small_market, bans, batch) > 20
+    assert batch.counts()["block"] > 0
+
+
+def test_a_ban_of_unknown_time_is_at_most_review_in_batch_and_live(small_market: Market) -> None:
+    # Enforcement's bans come without a time: nobody can be shown to have registered after them.
+    bans: dict[str, datetime | None] = {seller: None for seller in ban_times(small_market)}
+    batch = screen_sellers(
+        small_market.sellers, bans, block_threshold=0.9, review_threshold=0.5,
+        block_corroborating=2, block_carried_over=1,
+    )  # fmt: skip
+    assert batch.counts()["block"] == 0 and batch.counts()["review"] > 0
+    assert _live_agrees_with_batch(small_market, bans, batch) > 0

@@ -207,6 +207,31 @@ def corroborating(fields: Sequence[Field], levels: Sequence[int]) -> int:
     return sum(1 for f, lv in zip(fields, levels, strict=True) if _corroborates(f.levels[lv]))
 
 
+# An exact agreement on these is a value issued to one person, whoever else held it.
+OWN_COLUMNS = ("id_number_n",)
+
+
+def _carries_over(level: Level) -> bool:
+    return level.kind == "private" or (level.kind == "exact" and level.column in OWN_COLUMNS)
+
+
+def carried_over(fields: Sequence[Field], levels: Sequence[int]) -> int:
+    """On how many identifier fields a pair shares a value that is one person's: the ID number, or a phone,
+    account, device or address nobody else held while either was active (the name does not count here)."""
+    return sum(1 for f, lv in zip(fields, levels, strict=True) if _carries_over(f.levels[lv]))
+
+
+def carried_over_sql(fields: Sequence[Field], alias: str) -> str:
+    """`carried_over` over Splink's gamma columns."""
+    terms = []
+    for f in fields:
+        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if _carries_over(lv)]
+        if gammas:
+            values = ", ".join(str(g) for g in gammas)
+            terms.append(f"(case when {alias}.gamma_{f.name} in ({values}) then 1 else 0 end)")
+    return " + ".join(terms) or "0"
+
+
 def supported(fields: Sequence[Field], levels: Sequence[int]) -> bool:
     """Whether a pair shares a personal value or agrees on the name (exactly, nearly, or on two syllables):
     a match made only of values other live shops held too is a ring's dealers', not one person's."""

@@ -28,7 +28,7 @@ from fakescope.analytics.identity.activity import (
     to_micros,
     with_activity,
 )
-from fakescope.analytics.identity.fields import agreeing, corroborating, supported
+from fakescope.analytics.identity.fields import agreeing, carried_over, corroborating, supported
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import decide
@@ -131,7 +131,7 @@ class ScreeningIndex:
 
     def screen(self, registration: Mapping[str, Any], bans: Mapping[str, datetime | None], *,
                block_threshold: float, review_threshold: float,
-               block_corroborating: int = 0) -> Match:  # fmt: skip
+               block_corroborating: int = 0, block_carried_over: int = 0) -> Match:  # fmt: skip
         """Best banned match of one registration (sellers columns), never the registration itself."""
         self._sync(bans)
         record = normalise_sellers(pa.Table.from_pylist([dict(registration)])).to_pylist()[0]
@@ -155,8 +155,9 @@ class ScreeningIndex:
                 probability, block_threshold=block_threshold, review_threshold=review_threshold,
                 predates_ban=self._predates(record, bans.get(banned)),
                 corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
-                supported=supported(fields, levels),
-            ) == "block" and bans.get(banned) is not None  # fmt: skip
+                supported=supported(fields, levels), carried=carried_over(fields, levels),
+                block_carried_over=block_carried_over,
+            ) == "block"  # fmt: skip
             key = (blockable, probability)
             if best is None or key > (best[0], best[1]) or (key == (best[0], best[1]) and banned < best[2]):
                 best = (blockable, probability, banned, levels)
@@ -168,7 +169,8 @@ class ScreeningIndex:
             decide(probability, block_threshold=block_threshold, review_threshold=review_threshold,
                    predates_ban=self._predates(record, bans.get(banned)),
                    corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
-                   supported=supported(fields, levels)),
+                   supported=supported(fields, levels), carried=carried_over(fields, levels),
+                   block_carried_over=block_carried_over),
             agreeing(fields, levels),
         )  # fmt: skip
 
@@ -176,7 +178,9 @@ class ScreeningIndex:
     def _predates(record: Mapping[str, Any], banned_at: datetime | None) -> bool:
         registered = to_micros(record.get("registered_at"))
         ban = to_micros(banned_at)
-        return ban is not None and registered is not None and registered < ban
+        # As the batch screen: a ban of unknown time (enforcement's, made after the snapshot) may postdate
+        # the registration, so it cannot prove a comeback; so does a registration of unknown time.
+        return ban is None or registered is None or registered < ban
 
 
 def load_saved(path: Any) -> dict[str, Any] | None:

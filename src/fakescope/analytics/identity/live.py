@@ -54,4 +54,5 @@ def screen_registration(settings: Settings, session: Session, registration: dict
         block_threshold=settings.identity.block_threshold,
         review_threshold=settings.identity.review_threshold,
         block_corroborating=settings.identity.block_corroborating,
+        block_carried_over=settings.identity.block_carried_over,
     )

@@ -62,8 +62,24 @@ def _strip_zh_suffixes(text: str) -> str:
     return text
 
 
-def name_tokens(name: str | None) -> tuple[str, ...]:
-    """The name as sorted pinyin syllables (Latin words that are not pinyin stay whole); empty for no name."""
+def _peel_places(tokens: list[str], drop: tuple[str | None, ...]) -> list[str]:
+    # A company is named after the place it registered in ("杭州天成商贸有限公司", "Hangzhou Tiancheng ..."):
+    # that place is the seller's province or city, compared on its own, not part of who it is.
+    places = {d for d in drop if d}
+    peeled = True
+    while peeled and places:
+        peeled = False
+        for k in range(1, len(tokens) - 1):
+            if "".join(tokens[:k]) in places:
+                tokens, peeled = tokens[k:], True
+                break
+    return tokens
+
+
+def name_tokens(name: str | None, *, drop: tuple[str | None, ...] = ()) -> tuple[str, ...]:
+    """The name as sorted pinyin syllables (Latin words that are not pinyin stay whole); empty for no name.
+    A leading place in `drop` (the seller's own province and city, as `places.place_key` spells them) goes,
+    as long as two syllables are left."""
     if not name:
         return ()
     text = _strip_zh_suffixes(_BRACKETS.sub(" ", fold(name)))
@@ -72,7 +88,7 @@ def name_tokens(name: str | None) -> tuple[str, ...]:
     tokens: list[str] = []
     for word in kept:
         tokens.extend(syllables(word))
-    return tuple(sorted(tokens))
+    return tuple(sorted(_peel_places(tokens, drop)))
 
 
 def name_key(name: str | None) -> str | None:

@@ -89,10 +89,19 @@ def normalise_sellers(sellers: pa.Table) -> pa.Table:
     """One row per seller: `seller_id`, `registered_at` and the normalised identity columns (null where the
     seller gave nothing usable)."""
     n = sellers.num_rows
-    tokens = _mapped(_column(sellers, "legal_name").to_pylist(), name_tokens)
-    name_keys = [" ".join(t) if t else None for t in tokens]  # type: ignore[arg-type]
     provinces = _mapped(_column(sellers, "province").to_pylist(), place_key)
     cities = _mapped(_column(sellers, "city").to_pylist(), place_key)
+    name_cache: dict[tuple[str, object, object], tuple[str, ...]] = {}
+    tokens: list[tuple[str, ...]] = []
+    names = _column(sellers, "legal_name").to_pylist()
+    for name, province, city in zip(names, provinces, cities, strict=True):
+        name_key_in = (name or "", province, city)
+        found_name = name_cache.get(name_key_in)
+        if found_name is None:
+            found_name = name_tokens(name, drop=(province, city))  # type: ignore[arg-type]
+            name_cache[name_key_in] = found_name
+        tokens.append(found_name)
+    name_keys = [" ".join(t) if t else None for t in tokens]
     raw_addresses = _column(sellers, "address").to_pylist()
     addr_cache: dict[tuple[str, object, object], tuple[str, ...]] = {}
     addr_tokens: list[list[str] | None] = []

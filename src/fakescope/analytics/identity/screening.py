@@ -17,6 +17,8 @@ from fakescope.analytics.identity.activity import with_activity
 from fakescope.analytics.identity.fields import (
     Field,
     agreeing,
+    carried_over,
+    carried_over_sql,
     corroborating,
     corroborating_sql,
     supported,
@@ -61,13 +63,18 @@ def decide(
     corroborating: int = 0,
     block_corroborating: int = 0,
     supported: bool = True,
+    carried: int = 0,
+    block_carried_over: int = 0,
 ) -> str:
     """`block`, `review` or `allow` for a match probability at the configured thresholds. A seller who
     registered before the banned seller's ban cannot be coming back from it: at most `review`. One who shares
     `block_corroborating` personal values with it (see `fields.corroborating`; 0 turns this off) is blocked
     whatever the model says: a ring's dealers share its phones and accounts with other live shops too. With
-    that rule on, a probable match that is not `supported` (see `fields.supported`) is at most `review`."""
+    that rule on, a probable match that is not `supported` (see `fields.supported`) is at most `review`. One
+    who carries over `block_carried_over` of the banned seller's own identifiers (see `fields.carried_over`;
+    0 turns this off) is blocked too: nobody else held them while either was active."""
     corroborated = block_corroborating > 0 and corroborating >= block_corroborating
+    corroborated = corroborated or (block_carried_over > 0 and carried >= block_carried_over)
     probable = probability >= block_threshold and (supported or block_corroborating <= 0)
     if (probable or corroborated) and not predates_ban:
         return "block"
@@ -77,7 +84,11 @@ def decide(
 
 
 def _best_per_seller_sql(
-    fields: tuple[Field, ...], bans_table: str, block_threshold: float, block_corroborating: int
+    fields: tuple[Field, ...],
+    bans_table: str,
+    block_threshold: float,
+    block_corroborating: int,
+    block_carried_over: int = 0,
 ) -> str:
     # Plain SQL over Splink's predictions, so it runs on whichever backend Splink runs on. The best match
     # is a blockable one if any (registered after that ban, probable or corroborated), then the most probable.
@@ -89,6 +100,8 @@ def _best_per_seller_sql(
         else f"((p.match_probability >= {float(block_threshold)!r} and {supported_sql(fields, 'p')}) "
         f"or {corroborating} >= {int(block_corroborating)})"
     )
+    if block_carried_over > 0:
+        strong = f"({strong} or ({carried_over_sql(fields, 'p')}) >= {int(block_carried_over)})"
     return f"""
     select seller_id_l, seller_id_r, match_probability, predates_ban{gammas.replace("p.", "")} from (
         select p.seller_id_l, p.seller_id_r, p.match_probability, {gammas.lstrip(", ")},
@@ -131,6 +144,7 @@ def screen_sellers(
     progress: Progress | None = None,
     model: FittedModel | None = None,
     block_corroborating: int = 0,
+    block_carried_over: int = 0,
 ) -> ScreenResult:
     """Screen the sellers of an Arrow table against the banned ones among them (no I/O).
 
@@ -155,9 +169,9 @@ def screen_sellers(
             "banned_at": pa.array([bans[b] for b in sorted(banned_set)], pa.timestamp("us")),
         }
     )
-    best = _match(model, left, right, ban_times, block_threshold, block_corroborating)
+    best = _match(model, left, right, ban_times, block_threshold, block_corroborating, block_carried_over)
     fields = model.scorecard.fields
-    best_by_seller: dict[str, tuple[str, float, bool, list[str], int, bool]] = {}
+    best_by_seller: dict[str, tuple[str, float, bool, list[str], int, bool, int]] = {}
     if best.num_rows:
         for seller, banned, probability, predates, levels in zip(
             best["seller_id_l"].to_pylist(),
@@ -169,12 +183,12 @@ def screen_sellers(
         ):
             best_by_seller[seller] = (
                 banned, float(probability), bool(predates), agreeing(fields, levels),
-                corroborating(fields, levels), supported(fields, levels),
+                corroborating(fields, levels), supported(fields, levels), carried_over(fields, levels),
             )  # fmt: skip
     rows: dict[str, list[Any]] = {name: [] for name in SCREEN_SCHEMA.names}
     for seller in left["seller_id"].to_pylist():
-        banned, probability, predates, agree, corroborated, backed = best_by_seller.get(
-            seller, (None, 0.0, False, [], 0, False)
+        banned, probability, predates, agree, corroborated, backed, carried = best_by_seller.get(
+            seller, (None, 0.0, False, [], 0, False, 0)
         )
         rows["seller_id"].append(seller)
         rows["banned_seller_id"].append(banned)
@@ -188,6 +202,8 @@ def screen_sellers(
                 corroborating=corroborated,
                 block_corroborating=block_corroborating,
                 supported=backed,
+                carried=carried,
+                block_carried_over=block_carried_over,
             )
         )
         rows["agreeing_fields"].append(agree)
@@ -202,6 +218,7 @@ def _match(
     ban_times: pa.Table,
     block_threshold: float,
     block_corroborating: int,
+    block_carried_over: int,
 ) -> pa.Table:
     if left.num_rows == 0 or right.num_rows == 0:
         return pa.table({"seller_id_l": pa.array([], pa.string())})
@@ -212,7 +229,11 @@ def _match(
     try:
         predictions = model.linker.inference.predict_between(left_frame, right_frame, warning_mode="never")
         sql = _best_per_seller_sql(
-            model.scorecard.fields, bans_frame.physical_name, block_threshold, block_corroborating
+            model.scorecard.fields,
+            bans_frame.physical_name,
+            block_threshold,
+            block_corroborating,
+            block_carried_over,
         )
         best_frame = predictions.query_sql(sql)
         best = best_frame.as_pyarrow_table()

@@ -81,6 +81,7 @@ def screen(
         block_threshold=settings.identity.block_threshold,
         review_threshold=settings.identity.review_threshold,
         block_corroborating=settings.identity.block_corroborating,
+        block_carried_over=settings.identity.block_carried_over,
         since=since_naive,
         progress=progress,
     )
