@@ -72,8 +72,8 @@ class IdentitySettings(BaseModel):
     # banned seller; 0 turns the rule off.
     block_corroborating: int = 2
     # Block, whatever the probability, a seller registered after a ban who carries over this many of the
-    # banned seller's own identifiers (its ID number, or a phone, account, device or address nobody else held
-    # while either was active); 0 turns the rule off.
+    # banned seller's own identifiers (its ID number, even mistyped, or a phone, account, device or address
+    # nobody else held while either was active); 0 turns the rule off.
     block_carried_over: int = 1
 
 

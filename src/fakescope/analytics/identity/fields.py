@@ -207,17 +207,19 @@ def corroborating(fields: Sequence[Field], levels: Sequence[int]) -> int:
     return sum(1 for f, lv in zip(fields, levels, strict=True) if _corroborates(f.levels[lv]))
 
 
-# An exact agreement on these is a value issued to one person, whoever else held it.
+# An agreement on these, exact or but for a few characters, is a number issued to one person, whoever else
+# typed it: another person's ID number is not a few keystrokes away from one's own.
 OWN_COLUMNS = ("id_number_n",)
 
 
 def _carries_over(level: Level) -> bool:
-    return level.kind == "private" or (level.kind == "exact" and level.column in OWN_COLUMNS)
+    own = level.kind in ("exact", "levenshtein") and level.column in OWN_COLUMNS
+    return level.kind == "private" or own
 
 
 def carried_over(fields: Sequence[Field], levels: Sequence[int]) -> int:
-    """On how many identifier fields a pair shares a value that is one person's: the ID number, or a phone,
-    account, device or address nobody else held while either was active (the name does not count here)."""
+    """On how many identifier fields a pair shares a value that is one person's: the ID number (or nearly),
+    or a phone, account, device or address nobody else held while either was active (not the name)."""
     return sum(1 for f, lv in zip(fields, levels, strict=True) if _carries_over(f.levels[lv]))
 
 
