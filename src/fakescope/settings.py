@@ -103,6 +103,19 @@ class OperationsSettings(BaseModel):
     appraisal_route_by_category: dict[str, Literal["rights_holder", "agency"]] = Field(default_factory=dict)
 
 
+class ServeSettings(BaseModel):
+    """`fakescope serve`: worker processes, how long a checked API token is trusted, the GIL hand-over."""
+
+    # None: one worker per CPU (each has its own GIL, pool and warm indexes); 1 serves in the CLI's process.
+    workers: int | None = Field(default=None, ge=1)
+    # A token checked in the database is trusted this long by the process that checked it; revoking it or
+    # deactivating its user reaches the other workers within this time (the revoking process forgets at once).
+    token_cache_seconds: float = Field(default=2.0, ge=0)
+    # How often (ms) a worker's busy thread hands the GIL over. Python's 5 ms lets busy threads keep the
+    # request holding the ledger head lock (every move waits on it) waiting that long after each statement.
+    switch_interval_ms: float = Field(default=1.0, gt=0)
+
+
 class EnforcementSettings(BaseModel):
     """What a counterfeit verdict does, and how actions reach the marketplace."""
 
@@ -146,6 +159,7 @@ class Settings(BaseSettings):
     rings: RingSettings = Field(default_factory=RingSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     enforcement: EnforcementSettings = Field(default_factory=EnforcementSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @classmethod
     def settings_customise_sources(

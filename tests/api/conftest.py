@@ -6,19 +6,13 @@ The live server is a real subprocess on a free port over a temp workspace, so te
 from __future__ import annotations
 
 import importlib.util
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from live_server import LiveServer
 
 from fakescope.operations.access import service as access
 from fakescope.operations.access.principal import LOCAL_OPERATOR
@@ -111,80 +105,6 @@ def client(api_settings: Settings) -> Iterator[Any]:
 
     with TestClient(create_app(api_settings, run_worker=False), raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    """A `fakescope serve` subprocess over one workspace and database."""
-
-    settings: Settings
-    log: Path
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 30.0) -> LiveServer:
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "FAKESCOPE_WORKSPACE": str(self.settings.workspace),
-            "FAKESCOPE_DATABASE_URL": self.settings.resolved_database_url,
-        }
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "fakescope", "serve", "--port", str(self.port)],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited with {self.process.returncode}: {self.log.read_text()[-2000:]}"
-                )
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not answer /health in {timeout}s: {self.log.read_text()[-2000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL: no cleanup runs, as in a crash."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        """Run a `fakescope` command on the same workspace and database."""
-        return subprocess.run(
-            [sys.executable, "-m", "fakescope", *args],
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
 
 
 @pytest.fixture

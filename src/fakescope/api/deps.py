@@ -5,11 +5,12 @@ Routes commit (`session.commit()`); the session dependency closes and rolls back
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from fakescope.errors import Forbidden, Unauthorized
 from fakescope.operations.access import service as access
@@ -31,12 +32,22 @@ async def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_session(request: Request, settings: SettingsDep) -> Iterator[Session]:
-    """A session for this request; reads never take SQLite's write lock."""
+async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[Session]:
+    """A session for this request; reads never take SQLite's write lock.
+
+    Async because making a session does no I/O (it connects on first use, in the route's thread); closing
+    one that still holds a connection rolls back, so that runs in the threadpool, off the event loop.
+    """
     url = ready_url(settings)
     write = request.method not in _SAFE_METHODS
-    with session_factory(url, write=write)() as session:
+    session = session_factory(url, write=write)()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -56,22 +67,29 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
-    """The user holding the request's token; 401 without a valid one."""
+async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    """The user holding the request's token; 401 without a valid one.
+
+    A token this process checked moments ago is answered from memory without leaving the event loop;
+    otherwise the database check runs in the threadpool.
+    """
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("this endpoint needs a bearer token")
-    return access.authenticate_token(session, token=token, settings=settings)
+    user = access.remembered_user(token=token, settings=settings)
+    if user is None:
+        user = await run_in_threadpool(access.authenticate_token, session, token=token, settings=settings)
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: str) -> Callable[[User], User]:
+def require_roles(*roles: str) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets only these roles through (403 for the others); returns the user."""
     allowed = frozenset(roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:  # async: no I/O, so no trip through the threadpool
         if user.role not in allowed:
             raise Forbidden(f"role {user.role!r} may not do this (needs {', '.join(sorted(allowed))})")
         return user

@@ -8,15 +8,18 @@ from __future__ import annotations
 import hmac
 import stat
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
 
+from fakescope.core.clock import utcnow
 from fakescope.errors import Conflict, FieldInvalid, Forbidden, NotFound, Unauthorized
 from fakescope.operations.access import service as access
 from fakescope.operations.access.models import ApiToken, User
 from fakescope.operations.access.secrets import secret_key
+from fakescope.operations.access.token_cache import TOKENS
 from fakescope.operations.cases import service as cases
 from fakescope.operations.cases.models import Case
 from fakescope.operations.db.migrate import operations_transaction
@@ -66,7 +69,62 @@ def test_token_works_and_only_its_keyed_hash_is_stored(settings: Settings, opera
     with operations_transaction(settings) as session:
         session.execute(update(User).values(active=False))
     with operations_transaction(settings) as session, pytest.raises(Unauthorized):
+        access.authenticate_token(session, token=token, settings=_uncached(settings))
+
+
+def _uncached(settings: Settings) -> Settings:
+    return settings.model_copy(update={"serve": settings.serve.model_copy(update={"token_cache_seconds": 0})})
+
+
+def test_a_checked_token_is_trusted_only_for_the_cache_seconds(
+    settings: Settings, operator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ttl = settings.serve.token_cache_seconds
+    assert ttl > 0
+    start = TOKENS.clock()
+    monkeypatch.setattr(TOKENS, "clock", lambda: start)
+    with operations_transaction(settings) as session:
+        user, token = access.create_user(
+            session, name="ana", role="analyst", actor=operator, settings=settings
+        )
+        web = access.issue_token(session, user=user, settings=settings, kind="web")
+        _, revoked = access.create_user(
+            session, name="rob", role="analyst", actor=operator, settings=settings
+        )
+    with operations_transaction(settings) as session:
+        for each in (token, web, revoked):
+            access.authenticate_token(session, token=each, settings=settings)
+        assert access.remembered_user(token=token, settings=settings) is not None
+        assert access.remembered_user(token=web, settings=settings) is None  # web sessions: never remembered
+        access.revoke_token(session, token=revoked, settings=settings)
+    with operations_transaction(settings) as session, pytest.raises(Unauthorized):
+        access.authenticate_token(session, token=revoked, settings=settings)  # this process forgot it at once
+    with operations_transaction(settings) as session:
+        session.execute(update(User).where(User.name == "ana").values(active=False))
+    with operations_transaction(settings) as session:
+        # Within the cache seconds this process still trusts what the database said a moment ago ...
+        assert access.authenticate_token(session, token=token, settings=settings).name == "ana"
+        # ... but a web session (logging out, deactivation) is checked in the database every time.
+        with pytest.raises(Unauthorized):
+            access.authenticate_token(session, token=web, settings=settings)
+    monkeypatch.setattr(TOKENS, "clock", lambda: start + ttl)
+    assert access.remembered_user(token=token, settings=settings) is None
+    with operations_transaction(settings) as session, pytest.raises(Unauthorized):
         access.authenticate_token(session, token=token, settings=settings)
+
+
+def test_a_remembered_token_still_expires_on_time(settings: Settings, operator: Any) -> None:
+    with operations_transaction(settings) as session:
+        user, _ = access.create_user(session, name="eve", role="analyst", actor=operator, settings=settings)
+        token = access.issue_token(session, user=user, settings=settings, ttl=timedelta(minutes=5))
+    with operations_transaction(settings) as session:
+        assert access.authenticate_token(session, token=token, settings=settings).name == "eve"
+    assert access.remembered_user(token=token, settings=settings) is not None
+    later = utcnow() + timedelta(minutes=6)
+    with pytest.raises(Unauthorized):
+        access.remembered_user(token=token, settings=settings, now=later)
+    with operations_transaction(settings) as session, pytest.raises(Unauthorized):
+        access.authenticate_token(session, token=token, settings=settings, now=later)
 
 
 def test_a_configured_secret_keys_the_hashes(settings: Settings, operator: Any) -> None:

@@ -9,6 +9,7 @@ import itertools
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from fakescope.operations.db.migrate import operations_transaction
@@ -109,3 +110,66 @@ def test_concurrent_writers_build_one_chain(settings: Settings) -> None:
         thread.join()
     assert errors == []
     assert _verify(settings) == (64, [])
+
+
+def _event(session: Any, subject_id: str) -> None:
+    ledger.append(
+        session,
+        actor="tester",
+        event_type="test.event",
+        subject_type="thing",
+        subject_id=subject_id,
+        payload={},
+    )
+
+
+def test_a_rolled_back_savepoint_takes_its_events_with_it(settings: Settings) -> None:
+    with operations_transaction(settings) as session:
+        _event(session, "kept")
+        with session.begin_nested():
+            _event(session, "released")
+        try:
+            with session.begin_nested():
+                _event(session, "undone")
+                raise RuntimeError("the savepoint's work fails")
+        except RuntimeError:
+            pass
+    with operations_transaction(settings) as session:
+        subjects = list(session.scalars(text("SELECT subject_id FROM ledger_entries ORDER BY seq")))
+    assert subjects == ["kept", "released"]
+    assert _verify(settings) == (2, [])
+
+
+def test_a_rolled_back_transaction_chains_nothing(settings: Settings) -> None:
+    try:
+        with operations_transaction(settings) as session:
+            _event(session, "never")
+            raise RuntimeError("the caller fails before committing")
+    except RuntimeError:
+        pass
+    assert _verify(settings) == (0, [])
+
+
+def test_a_queued_event_holds_no_lock_until_commit(settings: Settings, backend: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite writers hold the database write lock from BEGIN IMMEDIATE on")
+    with operations_transaction(settings) as first:
+        _event(first, "first")
+        # Another writer appends and commits while `first` still has its event queued: nothing blocks it.
+        done = threading.Thread(target=_append, args=(settings, 1))
+        done.start()
+        done.join(10)
+        assert not done.is_alive()
+    with operations_transaction(settings) as session:
+        subjects = list(session.scalars(text("SELECT subject_id FROM ledger_entries ORDER BY seq")))
+    assert subjects == ["t0", "first"]
+    assert _verify(settings) == (2, [])
+
+
+def test_readers_in_the_same_transaction_see_queued_events(settings: Settings) -> None:
+    with operations_transaction(settings) as session:
+        _event(session, "x")
+        seen = ledger.entries_for(session, subject_type="thing", subject_id="x")
+        assert [e.subject_id for e in seen] == ["x"]
+        _event(session, "x")
+    assert _verify(settings) == (2, [])

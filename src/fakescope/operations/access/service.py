@@ -1,6 +1,6 @@
 """Creating organisations and users, issuing API tokens, and turning a token or a password into a user.
 
-Token checks are one HMAC and one primary-key lookup; passwords go through argon2.
+Token checks are one HMAC and one indexed lookup (or a few seconds' memory of one); passwords use argon2.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from fakescope.operations.access.passwords import check_password, hash_password
 from fakescope.operations.access.policy import MANAGE_ACCESS, require
 from fakescope.operations.access.principal import Principal
 from fakescope.operations.access.secrets import secret_key
+from fakescope.operations.access.token_cache import TOKENS, CheckedToken
 from fakescope.operations.ledger import service as ledger
 from fakescope.settings import Settings
 
@@ -151,28 +152,70 @@ def issue_token(
 
 
 def revoke_token(session: Session, *, token: str, settings: Settings) -> None:
-    """Forget a token (logging out of the web pages)."""
-    row = session.get(ApiToken, keyed_hash(secret_key(settings), token))
+    """Forget a token (logging out of the web pages); this process stops trusting it at once."""
+    token_hash = keyed_hash(secret_key(settings), token)
+    TOKENS.forget(_database_key(settings), token_hash)
+    row = session.get(ApiToken, token_hash)
     if row is not None:
         session.delete(row)
         session.flush()
 
 
+_USER_COLUMNS = (User.user_id, User.name, User.role, User.org_id, User.created_at)
+
+
 def authenticate_token(
     session: Session, *, token: str, settings: Settings, now: datetime | None = None
 ) -> User:
-    """The active user holding this token; Unauthorized otherwise (the same answer for every failure)."""
+    """The active user holding this token; Unauthorized otherwise (the same answer for every failure).
+
+    One indexed query (token joined to its user, plain columns, no ORM identity work). An API token found
+    valid is trusted for `serve.token_cache_seconds` by this process: revoking it or deactivating its user
+    reaches other processes within that time. Web-session tokens are checked every time, so logging out
+    takes effect at once in every worker; expiry is checked on every request either way.
+    """
+    token_hash = keyed_hash(secret_key(settings), token)
+    database, ttl = _database_key(settings), settings.serve.token_cache_seconds
+    checked = TOKENS.get(database, token_hash, ttl) if ttl > 0 else None
+    if checked is not None:
+        return _remembered(checked, now)
     found = session.execute(
-        select(User, ApiToken.expires_at)
+        select(*_USER_COLUMNS, User.active, ApiToken.kind, ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.user_id)
-        .where(ApiToken.token_hash == keyed_hash(secret_key(settings), token))
+        .where(ApiToken.token_hash == token_hash)
     ).first()
-    if found is None:
+    if found is None or not found.active:
         raise Unauthorized("invalid or expired token")
-    user, expires_at = found
-    if not user.active or (expires_at is not None and expires_at <= (now or utcnow())):
+    columns = (found.user_id, found.name, found.role, found.org_id, found.created_at)
+    expires_at = found.expires_at
+    if ttl > 0 and found.kind == "api":
+        TOKENS.put(database, token_hash, columns, expires_at)
+    return _remembered(CheckedToken(columns, expires_at, 0.0), now)
+
+
+def remembered_user(*, token: str, settings: Settings, now: datetime | None = None) -> User | None:
+    """The user of an API token this process checked in the last `serve.token_cache_seconds`, else None.
+
+    No I/O, so an async edge can call it before deciding whether a database check is needed.
+    """
+    ttl = settings.serve.token_cache_seconds
+    if ttl <= 0:
+        return None
+    checked = TOKENS.get(_database_key(settings), keyed_hash(secret_key(settings), token), ttl)
+    return _remembered(checked, now) if checked is not None else None
+
+
+def _remembered(checked: CheckedToken, now: datetime | None) -> User:
+    if checked.expires_at is not None and checked.expires_at <= (now or utcnow()):
         raise Unauthorized("invalid or expired token")
-    return user
+    user_id, name, role, org_id, created_at = checked.user
+    # A detached User (not loaded into the session): routes and services read its columns only.
+    return User(user_id=user_id, name=name, role=role, org_id=org_id, active=True, created_at=created_at)
+
+
+def _database_key(settings: Settings) -> str:
+    # Which database a token belongs to, without resolving paths on every request.
+    return f"{settings.database_url}|{settings.workspace}"
 
 
 def authenticate_password(session: Session, *, name: str, password: str) -> User:

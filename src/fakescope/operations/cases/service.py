@@ -320,8 +320,8 @@ def _apply(
             version=case.version,
         )
     )
-    # Written before the append takes the ledger head lock, which every writer queues on until commit.
     session.flush()
+    # Queued: the ledger chains it under its head lock just before the caller commits.
     ledger.append(
         session,
         actor=actor,

@@ -1,6 +1,8 @@
 """Appending to the ledger inside the caller's transaction, and re-hashing the whole chain to find tampering.
 
-Appenders lock the head row (FOR UPDATE on PostgreSQL; SQLite writers already hold BEGIN IMMEDIATE).
+`append` queues an event; just before the transaction commits, the queue is chained under the head row's
+lock (UPDATE ... RETURNING: a row lock on PostgreSQL, SQLite writers hold BEGIN IMMEDIATE already), so
+the lock every writer queues on is held for two statements and the commit, whatever the caller did first.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from fakescope.core.clock import utcnow
 from fakescope.errors import IntegrityError
 from fakescope.operations.ledger.chain import GENESIS, canonical_payload, entry_hash
 from fakescope.operations.ledger.models import LedgerEntry, LedgerHead
+
+_QUEUE = "fakescope.ledger.queue"
+_ENTRIES: Table = LedgerEntry.__table__  # type: ignore[assignment]
+_HEAD: Table = LedgerHead.__table__  # type: ignore[assignment]
 
 
 def actor_name(actor: Any) -> str:
@@ -28,6 +34,16 @@ def actor_name(actor: Any) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class _Queued:
+    actor: str
+    event_type: str
+    subject_type: str
+    subject_id: str
+    payload: dict[str, Any]
+    transaction: SessionTransaction  # the innermost transaction open at append: a savepoint rollback drops it
+
+
 def append(
     session: Session,
     *,
@@ -36,35 +52,95 @@ def append(
     subject_type: str,
     subject_id: str,
     payload: dict[str, Any],
-) -> LedgerEntry:
-    """Chain one event after the current head, in the caller's transaction (flushed, not committed)."""
-    head = session.execute(
-        select(LedgerHead)
-        .where(LedgerHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if head is None:
-        if session.execute(select(LedgerEntry.seq).limit(1)).first() is not None:
-            raise IntegrityError("ledger head row is missing while entries exist; run `fakescope verify`")
-        head = LedgerHead(id=1, seq=0, entry_hash=GENESIS)
-        session.add(head)
-    entry = LedgerEntry(
-        seq=head.seq + 1,
-        at=utcnow(),
+) -> None:
+    """Add one event to the caller's transaction: chained when it commits, gone if it rolls back."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:
+        transaction = session.begin()
+    queued = _Queued(
         actor=actor_name(actor),
         event_type=event_type,
         subject_type=subject_type,
         subject_id=str(subject_id),
         payload=canonical_payload(payload),
-        prev_hash=head.entry_hash,
+        transaction=transaction,
     )
-    entry.entry_hash = _hash_of(entry)
-    session.add(entry)
-    head.seq = entry.seq
-    head.entry_hash = entry.entry_hash
-    session.flush()
-    return entry
+    session.info.setdefault(_QUEUE, []).append(queued)
+
+
+def chain_queued(session: Session) -> int:
+    """Chain this transaction's queued events now (commit does it by itself); how many were written.
+
+    Takes the head lock, which stays held until the transaction ends: call it only right before committing,
+    or where a reader in the same transaction must see the entries.
+    """
+    queued: list[_Queued] = session.info.pop(_QUEUE, None) or []
+    if not queued:
+        return 0
+    head = session.execute(
+        update(_HEAD)
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq + len(queued))
+        .returning(_HEAD.c.seq, _HEAD.c.entry_hash)
+    ).first()
+    if head is None:
+        if session.execute(select(_ENTRIES.c.seq).limit(1)).first() is not None:
+            raise IntegrityError("ledger head row is missing while entries exist; run `fakescope verify`")
+        session.execute(insert(_HEAD).values(id=1, seq=len(queued), entry_hash=GENESIS))
+        last_seq, prev_hash = len(queued), GENESIS
+    else:
+        last_seq, prev_hash = head.seq, head.entry_hash
+    rows: list[dict[str, Any]] = []
+    for seq, item in enumerate(queued, start=last_seq - len(queued) + 1):
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "at": utcnow(),
+            "actor": item.actor,
+            "event_type": item.event_type,
+            "subject_type": item.subject_type,
+            "subject_id": item.subject_id,
+            "payload": item.payload,
+            "prev_hash": prev_hash,
+        }
+        prev_hash = entry_hash(**fields)
+        rows.append({**fields, "entry_hash": prev_hash})
+    write_head = update(_HEAD).where(_HEAD.c.id == 1).values(entry_hash=prev_hash)
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip for both writes (a data-modifying WITH), while every other writer waits on the lock.
+        session.execute(write_head.add_cte(insert(_ENTRIES).values(rows).cte("chained")))
+    else:
+        session.execute(insert(_ENTRIES), rows)
+        session.execute(write_head)
+    return len(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_before_commit(session: Session) -> None:
+    if not session.info.get(_QUEUE) or session.get_nested_transaction() is not None:
+        return  # nothing queued, or a savepoint is being released: chain at the real commit
+    session.flush()  # the caller's own writes first, so nothing but the commit follows the head lock
+    chain_queued(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    queued: list[_Queued] | None = session.info.get(_QUEUE)
+    if queued:
+        session.info[_QUEUE] = [q for q in queued if not _inside(q.transaction, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_QUEUE, None)
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _hash_of(entry: LedgerEntry) -> str:
@@ -81,7 +157,8 @@ def _hash_of(entry: LedgerEntry) -> str:
 
 
 def entries_for(session: Session, *, subject_type: str, subject_id: str) -> list[LedgerEntry]:
-    """Every entry about one subject, oldest first."""
+    """Every entry about one subject, oldest first (this transaction's queued events included)."""
+    chain_queued(session)
     stmt = (
         select(LedgerEntry)
         .where(LedgerEntry.subject_type == subject_type, LedgerEntry.subject_id == subject_id)
@@ -118,6 +195,7 @@ def _stream(session: Session) -> Iterator[LedgerEntry]:
 
 def verify(session: Session) -> tuple[int, list[LedgerProblem]]:
     """Re-hash every entry and check each link and the head; (entries checked, problems found)."""
+    chain_queued(session)
     problems: list[LedgerProblem] = []
     expected_seq, prev_hash, count = 1, GENESIS, 0
     for entry in _stream(session):
