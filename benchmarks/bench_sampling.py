@@ -1,5 +1,6 @@
 """Times `plan` end to end (candidates from the snapshot, costs, MILP on a shortlist, explore draw, writing)
-at 50k and 1M listings, with the gap to the LP bound over every candidate.
+at 50k, 1M and 1.2M listings (1.2M is what leaves over 1M reachable candidates), with the gap to the LP bound
+over every candidate.
 
 Run as `python -m benchmarks.bench_sampling` (late, niced, FAKESCOPE_ANALYTICS__DUCKDB_THREADS=2); results go
 to benchmarks/results/sampling.{json,md}. Each size is simulated and ingested once (kept under --scratch and
@@ -164,7 +165,7 @@ def _keep_other_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 1_000_000, 1_200_000])
     parser.add_argument("--budgets", type=float, nargs="+", default=None, help="default: 4 CNY a listing")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scratch", type=Path, default=SCRATCH)
