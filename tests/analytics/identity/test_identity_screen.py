@@ -147,3 +147,11 @@ def test_a_ban_of_unknown_time_is_at_most_review_in_batch_and_live(small_market:
     )  # fmt: skip
     assert batch.counts()["block"] == 0 and batch.counts()["review"] > 0
     assert _live_agrees_with_batch(small_market, bans, batch) > 0
+
+
+def test_one_carried_over_identifier_blocks_only_after_the_ban() -> None:
+    rules = {"block_threshold": 0.9, "review_threshold": 0.5, "block_carried_over": 1}
+    assert decide(0.1, carried=1, **rules) == "block"  # type: ignore[arg-type]
+    assert decide(0.1, carried=1, predates_ban=True, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.1, carried=0, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.1, carried=1, block_threshold=0.9, review_threshold=0.5) == "allow"
