@@ -27,11 +27,12 @@ from queue import Empty
 from typing import Any
 
 import httpx
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks.harness import RESULTS_DIR, machine_info, save_results
-from benchmarks.trace_data import build_workspace
+from benchmarks.trace_data import build_workspace, ring_truth
 from fakescope.analytics.identity.normalise import IDENTITY_FIELDS
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -201,7 +202,9 @@ def serve_latency(
                     elapsed = (time.perf_counter() - begun) * 1000
                     with lock:
                         latencies.append(elapsed)
-                        decision = answer.json()["decision"]
+                        # Even-numbered registrations are the comebacks (see `_registrations`).
+                        n = int(body["seller_id"].rsplit("-", 1)[1])
+                        decision = f"{'comeback' if n % 2 == 0 else 'newcomer'} {answer.json()['decision']}"
                         decisions[decision] = decisions.get(decision, 0) + 1
 
         threads = [
@@ -312,6 +315,32 @@ def _rings_stage(settings: Any, say: Callable[[str], None]) -> dict[str, Any]:
     }
 
 
+def ring_recovery(workspace: Path, truth: pa.Table) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of the kept rings against the generated groups."""
+    from fakescope.analytics.derived import read_derived
+    from fakescope.workspace import Workspace
+
+    members, _ = read_derived(Workspace(workspace), "ring_members", command="fakescope rings")
+    joined = truth.join(members.select(["seller_id", "ring_id"]), "seller_id", join_type="left outer")
+    ringed = joined.filter(pc.is_valid(joined["ring_id"]))
+
+    def pairs(table: pa.Table, keys: list[str]) -> int:
+        sizes = table.group_by(keys).aggregate([("seller_id", "count")]).column("seller_id_count").to_numpy()
+        return int((sizes * (sizes - 1) // 2).sum())
+
+    hit, found, true = (
+        pairs(ringed, ["ring_id", "group"]),
+        pairs(ringed, ["ring_id"]),
+        pairs(joined, ["group"]),
+    )
+    precision, recall = hit / max(found, 1), hit / max(true, 1)
+    return {
+        "ring_precision": precision,
+        "ring_recall": recall,
+        "ring_f1": 2 * precision * recall / max(precision + recall, 1e-12),
+    }
+
+
 def _kept_rows(sellers: int, stages: list[str]) -> list[dict[str, Any]]:
     """Earlier rows of other scales (the 100k-listings simulated marketplace) and of stages not run now, so
     one file holds them all."""
@@ -353,6 +382,8 @@ def main(
         }
         if run["error"]:
             row["error"] = run["error"]
+        elif stage == "rings":
+            row.update(ring_recovery(workspace, ring_truth(sellers, sellers // 20)))
         rows.append(row)
         print(stage, json.dumps(row, default=str), flush=True)
     if "serve" in stages:
