@@ -25,7 +25,9 @@ class AnalyticsSettings(BaseModel):
     """The columnar plane's engine."""
 
     engine: Literal["duckdb", "spark"] = "duckdb"
-    duckdb_memory_limit: str = "4GB"
+    # DuckDB spills past this (to its temp directory beside the snapshot); 2GB keeps a 1M-listing score,
+    # with the Python side's feature table and matrix, under 4 GiB peak.
+    duckdb_memory_limit: str = "2GB"
     duckdb_threads: int | None = None
 
 

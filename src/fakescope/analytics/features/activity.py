@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fakescope.analytics.features.tables import SnapshotTables
-from fakescope.analytics.features.text import counterfeit_term, folded_text, says_counterfeit
+from fakescope.analytics.features.text import counterfeit_term, folded_text, is_claim
 from fakescope.contract.model import load_contract
 
 # A review this short (characters) says nothing; bursts of them with 5 stars are a paid-review sign.
@@ -47,6 +47,25 @@ def place_key(place: ir.StringValue) -> ir.StringValue:
     return key.nullif("")
 
 
+def place_keys(tables: SnapshotTables) -> ir.Table:
+    """place, key: each distinct dispatch place of orders and listings with its `place_key`.
+
+    Joined back by the raw value, so the string work runs once per place, not once per order.
+    """
+    orders, listings = tables["orders"], tables["listings"]
+    raw = orders.select(place=orders.ship_from_city).union(
+        listings.select(place=listings.ship_from_city), distinct=True
+    )
+    raw = raw.filter(raw.place.notnull())
+    return raw.select("place", key=place_key(raw.place))
+
+
+def keyed_place(table: ir.Table, column: str, places: ir.Table, name: str) -> ir.Table:
+    """`table` with its place column's key added as `name` (null where the place is null or blank)."""
+    joined = table.left_join(places, table[column] == places.place)
+    return joined.select(table, **{name: places.key})
+
+
 def _before(scope: ir.Table, events: ir.Table, time_column: str) -> ir.Table:
     """Scope rows joined with their listing's events that happened before the anchor's as_of."""
     return scope.join(
@@ -69,14 +88,23 @@ def _complete(scope: ir.Table, aggregated: ir.Table) -> ir.Table:
     return joined.fill_null(numeric) if numeric else joined
 
 
-def order_activity(tables: SnapshotTables, scope: ir.Table, *, recent_days: int) -> ir.Table:
-    """Orders, recent orders and units, last week's orders, dispatch places and orders sent from elsewhere."""
-    listings = tables["listings"].select(
-        listing_id="listing_id", listed_city=place_key(tables["listings"].ship_from_city)
-    )
-    orders = tables["orders"].select(
-        "listing_id", "ordered_at", "quantity", "unit_price", city=place_key(tables["orders"].ship_from_city)
-    )
+def order_activity(
+    tables: SnapshotTables, scope: ir.Table, *, recent_days: int, places: ir.Table | None = None
+) -> ir.Table:
+    """Orders, recent orders and units, last week's orders, dispatch places and orders sent from elsewhere.
+
+    `places` is `place_keys(tables)`, passed in when the caller has materialised it.
+    """
+    places = place_keys(tables) if places is None else places
+    listings = keyed_place(
+        tables["listings"].select("listing_id", "ship_from_city"), "ship_from_city", places, "listed_city"
+    ).select("listing_id", "listed_city")
+    orders = keyed_place(
+        tables["orders"].select("listing_id", "ordered_at", "quantity", "unit_price", "ship_from_city"),
+        "ship_from_city",
+        places,
+        "city",
+    ).drop("ship_from_city")
     joined = _before(scope, orders, "ordered_at")
     joined = joined.left_join(listings, "listing_id").select(joined, listings.listed_city)
     recent = _recent(joined, "ordered_at", recent_days)
@@ -105,15 +133,23 @@ def buyer_purchases(tables: SnapshotTables, buyers: ir.Table) -> ir.Table:
 
 def review_activity(tables: SnapshotTables, scope: ir.Table, *, recent_days: int) -> ir.Table:
     """Ratings, short 5-star reviews from throwaway buyers, and reviews that call the item fake."""
-    reviews = tables["reviews"].select("listing_id", "created_at", "rating", "buyer_id", "text")
+    raw = tables["reviews"]
+    # Text facts once per review, before the join repeats a review for every anchor time after it.
+    reviews = raw.select(
+        "listing_id",
+        "created_at",
+        "rating",
+        "buyer_id",
+        short=raw.text.isnull() | (raw.text.length() <= SHORT_REVIEW_CHARS),
+        term=counterfeit_term(raw.text),
+    )
     joined = _before(scope, reviews, "created_at")
     buyers = joined.filter(joined.buyer_id.notnull()).select("buyer_id", "as_of").distinct()
     purchases = buyer_purchases(tables, buyers)
     joined = joined.left_join(purchases, ["buyer_id", "as_of"]).select(joined, purchases.purchases)
-    short = joined.text.isnull() | (joined.text.length() <= SHORT_REVIEW_CHARS)
-    short_five = (joined.rating == 5) & short
+    short_five = (joined.rating == 5) & joined.short
     throwaway = short_five & (joined.purchases.fill_null(0) <= FEW_PURCHASES)
-    fake = says_counterfeit(joined.text)
+    fake = is_claim(joined.term)
     recent = _recent(joined, "created_at", recent_days)
     aggregated = joined.group_by(list(KEYS)).aggregate(
         reviews=joined.count(),
@@ -125,14 +161,15 @@ def review_activity(tables: SnapshotTables, scope: ir.Table, *, recent_days: int
         short_five_throwaway=throwaway.sum(),
         short_five_throwaway_recent=(throwaway & recent).sum(),
         fake_reviews=fake.sum(),
-        review_term=counterfeit_term(joined.text).max(),
+        review_term=joined.term.max(),
     )
     return _complete(scope, aggregated)
 
 
 def dispute_activity(tables: SnapshotTables, scope: ir.Table, *, recent_days: int) -> ir.Table:
     """Disputes by reason, counterfeit disputes lately, buyer-won disputes and dispute text claiming fakes."""
-    disputes = tables["disputes"].select("listing_id", "opened_at", "reason", "outcome", "text")
+    raw = tables["disputes"]
+    disputes = raw.select("listing_id", "opened_at", "reason", "outcome", term=counterfeit_term(raw.text))
     joined = _before(scope, disputes, "opened_at")
     recent = _recent(joined, "opened_at", recent_days)
     counterfeit = joined.reason == COUNTERFEIT_REASON
@@ -144,8 +181,8 @@ def dispute_activity(tables: SnapshotTables, scope: ir.Table, *, recent_days: in
         counterfeit_disputes_recent=(counterfeit & recent).sum(),
         buyer_won=(joined.outcome == BUYER_WON).sum(),
         counterfeit_buyer_won=(counterfeit & (joined.outcome == BUYER_WON)).sum(),
-        fake_dispute_texts=says_counterfeit(joined.text).sum(),
-        dispute_term=counterfeit_term(joined.text).max(),
+        fake_dispute_texts=is_claim(joined.term).sum(),
+        dispute_term=joined.term.max(),
     )
     return _complete(scope, aggregated)
 

@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from fakescope.analytics.features.activity import COUNTERFEIT, GENUINE, place_key
+from fakescope.analytics.features.activity import COUNTERFEIT, GENUINE, keyed_place, place_keys
 from fakescope.analytics.features.tables import SnapshotTables
 
 # Pseudo-verdicts at the overall rate added to each group, so a brand with two checks is not 0% or 100%.
 PRIOR_WEIGHT = 10.0
 
 
-def listing_groups(tables: SnapshotTables) -> ir.Table:
+def listing_groups(tables: SnapshotTables, places: ir.Table | None = None) -> ir.Table:
     """listing_id with the groups base rates are kept for: brand, category and listed dispatch city."""
+    places = place_keys(tables) if places is None else places
     listings = tables["listings"]
-    return listings.select(
-        "listing_id",
-        brand=listings.brand_id,
-        category=listings.category,
-        city=place_key(listings.ship_from_city),
+    grouped = listings.select(
+        "listing_id", "ship_from_city", brand=listings.brand_id, category=listings.category
     )
+    return keyed_place(grouped, "ship_from_city", places, "city").drop("ship_from_city")
 
 
 def _decided_checks(tables: SnapshotTables) -> ir.Table:
@@ -41,9 +40,9 @@ def overall_rate(tables: SnapshotTables, moments: ir.Table) -> ir.Table:
     return joined.group_by(moments.as_of).aggregate(prior_rate=joined.counterfeit.mean())
 
 
-def base_rates(tables: SnapshotTables, anchors: ir.Table) -> ir.Table:
+def base_rates(tables: SnapshotTables, anchors: ir.Table, places: ir.Table | None = None) -> ir.Table:
     """Per (listing_id, as_of): brand_rate, category_rate, city_rate, smoothed towards the overall rate."""
-    groups = listing_groups(tables)
+    groups = listing_groups(tables, places)
     checks = _decided_checks(tables).join(groups, "listing_id")
     anchored = anchors.select("listing_id", "as_of").join(groups, "listing_id")
     prior = overall_rate(tables, anchors.select("as_of").distinct())

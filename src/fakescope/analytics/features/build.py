@@ -53,10 +53,12 @@ def _ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.Float
     return numerator.cast("float64") / ibis.greatest(denominator, 1).cast("float64")
 
 
-def listing_activity(tables: SnapshotTables, scope: ir.Table, *, recent_days: int) -> ir.Table:
+def listing_activity(
+    tables: SnapshotTables, scope: ir.Table, *, recent_days: int, places: ir.Table | None = None
+) -> ir.Table:
     """All per-listing activity of the scope in one table keyed (listing_id, as_of)."""
     parts = [
-        act.order_activity(tables, scope, recent_days=recent_days),
+        act.order_activity(tables, scope, recent_days=recent_days, places=places),
         act.review_activity(tables, scope, recent_days=recent_days),
         act.dispute_activity(tables, scope, recent_days=recent_days),
         act.report_activity(tables, scope, recent_days=recent_days),
@@ -190,9 +192,11 @@ def feature_table(
     run = next(_names)
     step("scope")
     scope = engine.register(f"fs_scope_{run}", engine.to_arrow(scope_of(tables, anchors)))
+    places = engine.register(f"fs_places_{run}", engine.to_arrow(act.place_keys(tables)))
     step("listing activity")
     activity = engine.register(
-        f"fs_activity_{run}", engine.to_arrow(listing_activity(tables, scope, recent_days=recent_days))
+        f"fs_activity_{run}",
+        engine.to_arrow(listing_activity(tables, scope, recent_days=recent_days, places=places)),
     )
     step("shops, sellers, history")
     owners = listing_owners(tables)
@@ -223,7 +227,7 @@ def feature_table(
         out, links.seller_banned_links, links.seller_link_fields, links.seller_link_field
     )
     out = out.fill_null({"seller_banned_links": 0, "seller_link_fields": 0})
-    rates = base_rates(tables, anchors)
+    rates = base_rates(tables, anchors, places)
     out = out.left_join(rates, list(act.KEYS)).select(
         out, rates.brand_rate, rates.category_rate, rates.city_rate
     )
