@@ -62,3 +62,29 @@ def test_only_screening_roles(api_settings: Settings, client: Any, make_user: Ca
     denied = client.post("/screen/seller", json={"seller_id": "x", "legal_name": "a"}, headers=_bearer(token))
     assert denied.status_code == 403
     assert client.post("/screen/seller", json={"seller_id": "x", "legal_name": "a"}).status_code == 401
+
+
+def _comeback_of_first_ban(folder: Path) -> tuple[str, dict[str, Any]]:
+    banned_id = pq.read_table(folder / "bans.parquet")["seller_id"].to_pylist()[0]
+    sellers = {r["seller_id"]: r for r in pq.read_table(folder / "sellers.parquet").to_pylist()}
+    comeback = {k: v for k, v in sellers[banned_id].items() if v is not None}
+    comeback.update(seller_id="brand-new-seller", registered_at="2030-01-01T00:00:00Z")
+    return banned_id, comeback
+
+
+def test_a_new_ingest_rebuilds_the_warm_index(
+    api_settings: Settings, client: Any, make_user: Callable[..., str], marketplace: Callable[..., Path]
+) -> None:
+    token = make_user("ana", "analyst")
+    first, second = marketplace(LISTINGS, SEED), marketplace(LISTINGS, SEED + 1)
+    ingest_folder(first, settings=api_settings)
+    banned_first, comeback_first = _comeback_of_first_ban(first)
+    assert (
+        client.post("/screen/seller", json=comeback_first, headers=_bearer(token)).json()["banned_seller_id"]
+        == banned_first
+    )
+    ingest_folder(second, settings=api_settings)
+    banned_second, comeback_second = _comeback_of_first_ban(second)
+    answer = client.post("/screen/seller", json=comeback_second, headers=_bearer(token)).json()
+    assert answer["banned_seller_id"] == banned_second and answer["decision"] == "block"
+    assert comeback_second["legal_name"] != comeback_first["legal_name"]
