@@ -583,6 +583,20 @@ def run(
             }
             split["read"]["client_per_s"] = profiled_read["per_s"]
             split["move"]["client_per_s"] = profiled_move["per_s"]
+        # Every move above went through the ledger from 20 clients at once: the chain must still verify.
+        started = time.perf_counter()
+        checked = subprocess.run(
+            [sys.executable, "-m", "fakescope", "verify"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        notes["verify_exit"] = checked.returncode
+        notes["verify_s"] = round(time.perf_counter() - started, 2)
+        notes["verify_says"] = checked.stdout.strip().splitlines()[-1:] if checked.stdout.strip() else []
+        if checked.returncode != 0:
+            raise RuntimeError(f"fakescope verify failed after the run: {checked.stdout[-2000:]}")
     finally:
         if server is not None:
             server.stop()

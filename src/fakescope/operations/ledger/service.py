@@ -1,8 +1,8 @@
 """Appending to the ledger inside the caller's transaction, and re-hashing the whole chain to find tampering.
 
-`append` queues an event; just before the transaction commits, the queue is chained under the head row's
-lock (UPDATE ... RETURNING: a row lock on PostgreSQL, SQLite writers hold BEGIN IMMEDIATE already), so
-the lock every writer queues on is held for two statements and the commit, whatever the caller did first.
+`append` queues an event; just before the transaction commits, the queue is chained under the ledger lock
+(PostgreSQL: an advisory lock taken in arrival order, then the head row; SQLite writers hold BEGIN
+IMMEDIATE already), held for three statements and the commit, whatever the caller did first.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from fakescope.core.clock import utcnow
@@ -20,6 +20,7 @@ from fakescope.operations.ledger.chain import GENESIS, canonical_payload, entry_
 from fakescope.operations.ledger.models import LedgerEntry, LedgerHead
 
 _QUEUE = "fakescope.ledger.queue"
+LEDGER_LOCK_KEY = 0x66616B65_6C6564  # "fake" "led": the PostgreSQL advisory lock every ledger writer takes
 _ENTRIES: Table = LedgerEntry.__table__  # type: ignore[assignment]
 _HEAD: Table = LedgerHead.__table__  # type: ignore[assignment]
 
@@ -77,6 +78,12 @@ def chain_queued(session: Session) -> int:
     queued: list[_Queued] = session.info.pop(_QUEUE, None) or []
     if not queued:
         return 0
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Writers queue here in arrival order (the lock manager lets no newcomer jump the queue). Waiting on
+        # the head row alone, a newcomer can take the row between one holder's commit and the next waiter
+        # waking: with 20 clients the moves' p99 was 5x their p50 (300 vs 58 ms), in order it is 1.8x.
+        session.execute(select(func.pg_advisory_xact_lock(LEDGER_LOCK_KEY)))
     head = session.execute(
         update(_HEAD)
         .where(_HEAD.c.id == 1)
@@ -105,7 +112,7 @@ def chain_queued(session: Session) -> int:
         prev_hash = entry_hash(**fields)
         rows.append({**fields, "entry_hash": prev_hash})
     write_head = update(_HEAD).where(_HEAD.c.id == 1).values(entry_hash=prev_hash)
-    if session.get_bind().dialect.name == "postgresql":
+    if postgres:
         # One round trip for both writes (a data-modifying WITH), while every other writer waits on the lock.
         session.execute(write_head.add_cte(insert(_ENTRIES).values(rows).cte("chained")))
     else:
