@@ -22,7 +22,7 @@ class DuckDBEngine(Engine):
 
     name = "duckdb"
 
-    def __init__(self, path: Path, *, memory_limit: str = "2GB", threads: int | None = None) -> None:
+    def __init__(self, path: Path, *, memory_limit: str, threads: int | None = None) -> None:
         self.path = path
         self.con = ibis.duckdb.connect(database=str(path), read_only=True)
         self.con.raw_sql(f"SET memory_limit = '{memory_limit}'")

@@ -6,7 +6,7 @@ wins, as in Splink's CASE expression, so batch and live scores agree by construc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -223,15 +223,21 @@ def carried_over(fields: Sequence[Field], levels: Sequence[int]) -> int:
     return sum(1 for f, lv in zip(fields, levels, strict=True) if _carries_over(f.levels[lv]))
 
 
-def carried_over_sql(fields: Sequence[Field], alias: str) -> str:
-    """`carried_over` over Splink's gamma columns."""
+def _count_sql(fields: Sequence[Field], alias: str, counts: Callable[[Level], bool]) -> str:
+    """How many fields sit at a level that `counts`, over Splink's gamma columns (the first non-null level
+    has the highest gamma)."""
     terms = []
     for f in fields:
-        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if _carries_over(lv)]
+        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if counts(lv)]
         if gammas:
             values = ", ".join(str(g) for g in gammas)
             terms.append(f"(case when {alias}.gamma_{f.name} in ({values}) then 1 else 0 end)")
     return " + ".join(terms) or "0"
+
+
+def carried_over_sql(fields: Sequence[Field], alias: str) -> str:
+    """`carried_over` over Splink's gamma columns."""
+    return _count_sql(fields, alias, _carries_over)
 
 
 def supported(fields: Sequence[Field], levels: Sequence[int]) -> bool:
@@ -261,14 +267,8 @@ def supported_sql(fields: Sequence[Field], alias: str) -> str:
 
 
 def corroborating_sql(fields: Sequence[Field], alias: str) -> str:
-    """`corroborating` over Splink's gamma columns (the first non-null level has the highest gamma)."""
-    terms = []
-    for f in fields:
-        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if _corroborates(lv)]
-        if gammas:
-            values = ", ".join(str(g) for g in gammas)
-            terms.append(f"(case when {alias}.gamma_{f.name} in ({values}) then 1 else 0 end)")
-    return " + ".join(terms) or "0"
+    """`corroborating` over Splink's gamma columns."""
+    return _count_sql(fields, alias, _corroborates)
 
 
 def agreeing(fields: Sequence[Field], levels: Sequence[int]) -> list[str]:
