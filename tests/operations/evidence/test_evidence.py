@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -169,9 +173,35 @@ def test_over_the_limit_leaves_nothing(
 def test_temp_files_of_dead_uploads_are_swept(settings: Settings) -> None:
     store = evidence.storage_for(settings)
     store.tmp_dir.mkdir(parents=True)
-    dead = store.tmp_dir / "999999999-abc.part"
+    dead = store.tmp_dir / f"{os.getpid()}-abc.part"  # named after a live pid, but nobody is writing it
     dead.write_bytes(b"half an upload")
-    live = store.tmp_dir / f"{os.getpid()}-def.part"
-    live.write_bytes(b"in progress")
+    live = store.writer(max_bytes=1000)
+    live.write(b"in progress")
     assert store.sweep_temp() == 1
-    assert not dead.exists() and live.exists()
+    assert not dead.exists() and live.temp_path.exists()
+    sha256, size = live.commit()
+    assert size == 11 and store.exists(sha256) and list(store.tmp_dir.iterdir()) == []
+
+
+def test_an_upload_killed_before_its_pid_is_reaped_is_swept(settings: Settings) -> None:
+    """A SIGKILLed worker can linger as a zombie whose pid still answers: its temp file goes all the same."""
+    store = evidence.storage_for(settings)
+    script = (
+        "import sys, time; from pathlib import Path\n"
+        "from fakescope.operations.evidence.storage import LocalStorage\n"
+        "w = LocalStorage(Path(sys.argv[1])).writer(max_bytes=10**6); w.write(b'x' * 1000)\n"
+        "print(w.temp_path, flush=True); time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(store.root)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    temp = Path(child.stdout.readline().strip())
+    assert temp.exists() and store.sweep_temp() == 0  # alive: left alone
+    os.kill(child.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while store.sweep_temp() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(child.pid, 0)  # not reaped yet: the pid still answers, as a zombie's does
+    assert not temp.exists()
+    child.wait()

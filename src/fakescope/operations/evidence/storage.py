@@ -5,6 +5,7 @@ Hashes while streaming into a temp file, fsyncs, then renames it to `<sha256>`: 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import secrets
@@ -44,9 +45,8 @@ class _LocalWriter:
     def __init__(self, store: LocalStorage, max_bytes: int) -> None:
         self._store = store
         self._max = max_bytes
-        store.tmp_dir.mkdir(parents=True, exist_ok=True)
-        self.temp_path = store.tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
-        self._handle = self.temp_path.open("xb")
+        self.temp_path, fd = _locked_temp_file(store.tmp_dir)
+        self._handle = os.fdopen(fd, "wb")
         self._digest = hashlib.sha256()
         self.size = 0
         self._closed = False
@@ -62,17 +62,20 @@ class _LocalWriter:
     def commit(self) -> tuple[str, int]:
         self._handle.flush()
         os.fsync(self._handle.fileno())
-        self._handle.close()
-        self._closed = True
         sha256 = self._digest.hexdigest()
         final = self._store.path_for(sha256)
-        if final.exists():
-            self.temp_path.unlink(missing_ok=True)  # deduplicated: the same content is stored already
-        else:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.temp_path, final)
-            os.chmod(final, 0o444)
-            _fsync_dir(final.parent)
+        # Renamed while still open and locked, so no sweep can take the temp file in between.
+        try:
+            if final.exists():
+                self.temp_path.unlink(missing_ok=True)  # deduplicated: the same content is stored already
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.temp_path, final)
+                os.chmod(final, 0o444)
+                _fsync_dir(final.parent)
+        finally:
+            self._handle.close()
+            self._closed = True
         return sha256, self.size
 
     def abort(self) -> None:
@@ -80,6 +83,48 @@ class _LocalWriter:
             self._handle.close()
             self._closed = True
         self.temp_path.unlink(missing_ok=True)
+
+
+def _locked_temp_file(tmp_dir: Path) -> tuple[Path, int]:
+    """A new temp file, held under an exclusive flock for as long as this upload's descriptor is open.
+
+    The lock, not the writer's pid, says the upload is alive: the kernel drops it the moment the process
+    dies, while a killed worker's pid can linger as an unreaped zombie or be reused.
+    """
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    while True:
+        path = tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a sweep took it between create and lock: it will delete it
+            os.close(fd)
+            continue
+        if os.fstat(fd).st_nlink:
+            return path, fd
+        os.close(fd)  # a sweep deleted it before we locked it: start again under a new name
+
+
+def _sweep_if_dead(path: Path) -> bool:
+    """Delete a temp file whose upload is over (nobody holds its lock); whether it was deleted."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # an upload in progress, in this process or another
+        try:
+            if os.stat(path).st_ino != os.fstat(fd).st_ino:
+                return False
+        except FileNotFoundError:
+            return False
+        path.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -146,23 +191,6 @@ class LocalStorage:
 
     def sweep_temp(self) -> int:
         """Remove temp files left by processes that died mid-upload; returns how many."""
-        removed = 0
         if not self.tmp_dir.is_dir():
             return 0
-        for path in self.tmp_dir.glob("*.part"):
-            pid_text = path.name.split("-", 1)[0]
-            if pid_text.isdigit() and _alive(int(pid_text)):
-                continue
-            path.unlink(missing_ok=True)
-            removed += 1
-        return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return sum(_sweep_if_dead(path) for path in self.tmp_dir.glob("*.part"))
