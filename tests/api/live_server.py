@@ -86,8 +86,13 @@ class LiveServer:
     def kill(self) -> None:
         """SIGKILL to every process of the server at once: no cleanup runs, as in a crash."""
         assert self.process is not None
+        workers = self.pids()[1:]
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+        # The workers die on their own clock; a crash is over once none of them runs any more.
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def stop(self) -> None:
         """SIGTERM (uvicorn stops its workers), then SIGKILL for anything of the server still running."""
@@ -116,3 +121,12 @@ class LiveServer:
             text=True,
             timeout=120,
         )
+
+
+def _running(pid: int) -> bool:
+    """Whether a process still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")
