@@ -2,7 +2,8 @@
 
 Run `flock /tmp/fakescope-heavy.lock nice -n 5 python -m benchmarks.bench_find [LISTINGS] [REPEATS]`; the
 marketplace is simulated and ingested once and cached under benchmarks/data/find-<LISTINGS>/. Each stage
-runs in its own child process (peak RSS is that stage's); the step columns split its wall time.
+runs in its own child process (peak RSS is that stage's); the step column splits its wall time and gives
+each step's own peak RSS (median over runs).
 """
 
 from __future__ import annotations
@@ -45,29 +46,55 @@ def _forget(workspace: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _high_water_mib() -> float:
+    """This process's peak RSS since the last reset (VmHWM), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _reset_high_water() -> None:
+    # Linux: writing 5 to clear_refs resets the peak RSS to the current RSS, so each step's peak is its own.
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 def _timed(stage: Any) -> Any:
-    """Run `stage(progress)` and return its report with the seconds between progress messages."""
-    steps: list[tuple[str, float]] = []
+    """Run `stage(progress)`; its report, seconds and peak RSS (MiB) per step between progress messages."""
+    steps: list[tuple[str, float, float]] = []
     started = last = time.perf_counter()
     current = "start"
 
     def progress(message: str) -> None:
         nonlocal last, current
         now = time.perf_counter()
-        steps.append((current, now - last))
+        steps.append((current, now - last, _high_water_mib()))
+        _reset_high_water()
         current, last = message, now
 
     report = stage(progress)
-    steps.append((current, time.perf_counter() - last))
-    return {"report": report, "steps": steps, "total": time.perf_counter() - started}
+    steps.append((current, time.perf_counter() - last, _high_water_mib()))
+    # The reset also lowers ru_maxrss, so the stage's peak is the largest step peak.
+    peak = max(mib for _n, _s, mib in steps)
+    return {"report": report, "steps": steps, "total": time.perf_counter() - started, "peak_mib": peak}
+
+
+def _measured(stage: Any) -> dict[str, Any]:
+    run = measure(lambda: _timed(stage))
+    run["peak_rss_mib"] = max(run["peak_rss_mib"], run["extra"]["peak_mib"])
+    return run
 
 
 def _steps(runs: list[dict[str, Any]]) -> str:
-    merged: dict[str, list[float]] = {}
+    merged: dict[str, list[tuple[float, float]]] = {}
     for run in runs:
-        for name, seconds in run["extra"]["steps"]:
-            merged.setdefault(name, []).append(seconds)
-    return "; ".join(f"{name} {statistics.median(s):.1f}" for name, s in merged.items() if max(s) >= 0.5)
+        for name, seconds, mib in run["extra"]["steps"]:
+            merged.setdefault(name, []).append((seconds, mib))
+    return "; ".join(
+        f"{name} {statistics.median(s for s, _m in v):.1f} s {statistics.median(m for _s, m in v):,.0f} MiB"
+        for name, v in merged.items()
+        if max(s for s, _m in v) >= 0.5
+    )
 
 
 def _end_to_end(trained: list[dict[str, Any]], scored: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -102,8 +129,8 @@ def main(listings: int = 1_000_000, repeats: int = 2) -> None:
     trained, cold = [], []
     for _ in range(repeats):
         _forget(workspace)
-        trained.append(measure(lambda: _timed(lambda p: train(settings, progress=p).labels)))
-        cold.append(measure(lambda: _timed(lambda p: score(settings, progress=p).listings)))
+        trained.append(_measured(lambda p: train(settings, progress=p).labels))
+        cold.append(_measured(lambda p: score(settings, progress=p).listings))
     labels = str(trained[-1]["extra"]["report"])
     ends = _end_to_end(trained, cold)
     rows = [

@@ -6,6 +6,7 @@ Engine quirks live in the engine modules; an engine that cannot run something ra
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,13 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def to_arrow(self, expr: ir.Expr) -> pa.Table:
         """Run an expression and return its result as an Arrow table."""
+
+    def to_batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
+        """Run a table expression and yield its result in batches of at most `rows` rows.
+
+        The default runs it whole; an engine that can stream overrides this so a large result (every
+        listing's features) is never held twice, once in the engine and once as Arrow."""
+        yield from self.to_arrow(expr).to_batches(max_chunksize=rows)
 
     @abc.abstractmethod
     def register(self, name: str, data: pa.Table) -> ir.Table:

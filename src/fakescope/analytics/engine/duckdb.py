@@ -5,6 +5,7 @@ Uses Ibis's DuckDB backend so the same definitions can later run on Spark.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,10 @@ class DuckDBEngine(Engine):
 
     def to_arrow(self, expr: ir.Expr) -> pa.Table:
         return self.con.to_pyarrow(expr)
+
+    def to_batches(self, expr: ir.Table, rows: int) -> Iterator[pa.RecordBatch]:
+        # DuckDB streams the result: only one batch at a time is converted to Arrow.
+        yield from self.con.to_pyarrow_batches(expr, chunk_size=rows)
 
     def register(self, name: str, data: pa.Table) -> ir.Table:
         self._registered.add(name)

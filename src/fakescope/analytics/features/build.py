@@ -254,15 +254,29 @@ def source_availability(tables: SnapshotTables) -> dict[tuple[str, str | None], 
     return found
 
 
-def build_features(
+@dataclass
+class FeatureQuery:
+    """Features for anchors as one expression still to run, with the feature names and what the snapshot
+    could not supply (known before the expression runs)."""
+
+    expr: ir.Table
+    features: list[str]
+    unavailable: dict[str, str]
+
+    @property
+    def available(self) -> list[str]:
+        return [name for name in self.features if name not in self.unavailable]
+
+
+def feature_query(
     tables: SnapshotTables,
     anchors: ir.Table,
     *,
     recent_days: int,
     default_currency: str = "CNY",
     progress: Progress | None = None,
-) -> FeatureFrame:
-    """Run every feature for the anchors and return them as Arrow, with what the snapshot could not supply."""
+) -> FeatureQuery:
+    """Every feature for the anchors as one expression (its intermediate results already materialised)."""
     availability = source_availability(tables)
     unavailable: dict[str, str] = {}
     for feature in builtin_features():
@@ -277,8 +291,23 @@ def build_features(
         unavailable=unavailable,
         progress=progress,
     )
+    names = [f.name for f in builtin_features()] + provided
+    return FeatureQuery(expr=expr, features=names, unavailable=unavailable)
+
+
+def build_features(
+    tables: SnapshotTables,
+    anchors: ir.Table,
+    *,
+    recent_days: int,
+    default_currency: str = "CNY",
+    progress: Progress | None = None,
+) -> FeatureFrame:
+    """Run every feature for the anchors and return them as Arrow, with what the snapshot could not supply."""
+    query = feature_query(
+        tables, anchors, recent_days=recent_days, default_currency=default_currency, progress=progress
+    )
     if progress:
         progress("features")
-    table = tables.engine.to_arrow(expr)
-    names = [f.name for f in builtin_features()] + provided
-    return FeatureFrame(table=table, features=names, unavailable=unavailable)
+    table = tables.engine.to_arrow(query.expr)
+    return FeatureFrame(table=table, features=query.features, unavailable=query.unavailable)

@@ -22,7 +22,7 @@ from fakescope.analytics.risk.artifact import load_latest
 from fakescope.analytics.risk.frames import matrix, prepare, training_frame
 from fakescope.analytics.risk.labels import Labels
 from fakescope.analytics.risk.plots import plot_precision_recall, plot_reliability
-from fakescope.analytics.risk.score import listing_scores
+from fakescope.analytics.risk.score import listing_inputs, listing_scores
 from fakescope.analytics.risk.train import fit_model, single_feature_probability, threads
 from fakescope.errors import FieldInvalid, NotReady, UsageError
 from fakescope.settings import Settings
@@ -115,9 +115,10 @@ def _truth(settings: Settings, truth: Path, progress: Progress | None) -> Evalua
         ) from exc
     artifact = load_latest(Workspace(settings.workspace))
     with open_engine(settings) as engine:
-        scored = listing_scores(settings, artifact, engine, progress)
+        inputs = listing_inputs(settings, artifact, engine, progress)
         listings = engine.to_arrow(engine.table("listings").select("listing_id", "status"))
         checks = engine.to_arrow(engine.table("spot_checks").select("listing_id"))
+    scored = listing_scores(settings, artifact, inputs, progress)
     touched = set(checks.column("listing_id").to_pylist())
     if artifact.extra_labels is not None:
         touched |= set(artifact.extra_labels.column("listing_id").to_pylist())

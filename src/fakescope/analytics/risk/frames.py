@@ -16,9 +16,11 @@ import pyarrow.compute as pc
 from fakescope.analytics.engine import Engine
 from fakescope.analytics.features import (
     FeatureFrame,
+    FeatureQuery,
     SnapshotTables,
     anchors_at,
     build_features,
+    feature_query,
     register_anchors,
     snapshot_tables,
 )
@@ -106,6 +108,55 @@ def scoring_frame(tables: SnapshotTables, settings: Settings, progress: Progress
         default_currency=_currency(),
         progress=progress,
     )
+
+
+def scoring_query(tables: SnapshotTables, settings: Settings, progress: Progress | None) -> FeatureQuery:
+    """The features of every listing as of the snapshot's as-of time, as an expression still to run."""
+    return feature_query(
+        tables,
+        anchors_at(tables),
+        recent_days=settings.risk.recent_days,
+        default_currency=_currency(),
+        progress=progress,
+    )
+
+
+# Rows fetched from the engine at a time while the model matrix is filled.
+BATCH_ROWS = 100_000
+
+
+@dataclass
+class ScoringInputs:
+    """What scoring needs of the features: the model matrix, and the keys and quoted columns row by row."""
+
+    x: np.ndarray
+    keys: pa.Table
+    info: pa.Table
+
+
+def _copied(batch: pa.RecordBatch, columns: list[str]) -> pa.Table:
+    # A column of an engine's batch keeps the whole batch alive (one release for all its columns):
+    # copy the few columns kept so each batch's memory goes as soon as its features are in the matrix.
+    every = pa.array(np.arange(batch.num_rows))
+    return pa.table({name: batch.column(name).take(every) for name in columns})
+
+
+def scoring_inputs(engine: Engine, query: FeatureQuery, features: list[str]) -> ScoringInputs:
+    """Run the feature query a batch at a time into the model matrix, keeping only keys and quoted columns."""
+    key_columns = ["listing_id", "shop_id", "seller_id"]
+    info_names = [c for c in INFO_COLUMNS if c in query.expr.columns]
+    parts: list[np.ndarray] = []
+    kept: list[pa.Table] = []
+    for batch in engine.to_batches(query.expr, BATCH_ROWS):
+        parts.append(matrix(pa.Table.from_batches([batch]), features))
+        kept.append(_copied(batch, key_columns + info_names))
+        del batch
+    x = np.concatenate(parts) if parts else np.empty((0, len(features)))
+    del parts
+    if not kept:
+        kept = [query.expr.schema().to_pyarrow().empty_table().select(key_columns + info_names)]
+    rows = pa.concat_tables(kept)
+    return ScoringInputs(x=x, keys=rows.select(key_columns), info=rows.select(info_names))
 
 
 def matrix(table: pa.Table, features: list[str]) -> np.ndarray:

@@ -17,11 +17,22 @@ import pyarrow.compute as pc
 
 from fakescope.analytics.derived import write_derived
 from fakescope.analytics.engine import open_engine
-from fakescope.analytics.features import DEFINITIONS_VERSION, FeatureFrame, builtin_features, snapshot_tables
-from fakescope.analytics.features.build import INFO_COLUMNS
+from fakescope.analytics.features import (
+    DEFINITIONS_VERSION,
+    FeatureFrame,
+    FeatureQuery,
+    builtin_features,
+    snapshot_tables,
+)
 from fakescope.analytics.risk.artifact import Artifact, load_latest
 from fakescope.analytics.risk.calibration import apply_calibration
-from fakescope.analytics.risk.frames import info_columns, matrix, scoring_frame, with_checks
+from fakescope.analytics.risk.frames import (
+    ScoringInputs,
+    info_columns,
+    scoring_inputs,
+    scoring_query,
+    with_checks,
+)
 from fakescope.analytics.risk.model import contributions, margins
 from fakescope.analytics.risk.reasons import reasons_from_contributions
 from fakescope.analytics.risk.rules import rule_points, rule_risk
@@ -66,7 +77,7 @@ class ScoreReport:
     snapshot_fingerprint: str
 
 
-def check_fits(artifact: Artifact, frame: FeatureFrame) -> None:
+def check_fits(artifact: Artifact, frame: FeatureFrame | FeatureQuery) -> None:
     """Refuse a model whose features this snapshot cannot supply, or built on other definitions."""
     if artifact.manifest.get("definitions_version") != DEFINITIONS_VERSION:
         raise ArtifactError(
@@ -92,21 +103,35 @@ def _chunks(rows: np.ndarray) -> list[np.ndarray]:
     return [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
 
 
-def listing_scores(
+def listing_inputs(
     settings: Settings, artifact: Artifact, engine: Any, progress: Progress | None
-) -> ListingScores:
-    """Features, risk, reasons and explanation kind for every listing of the snapshot."""
+) -> ScoringInputs:
+    """The model matrix of every listing of the snapshot, with its keys and the columns reasons quote.
+
+    Checks the model fits before the features run. The caller closes the engine before `listing_scores`,
+    so the engine's memory is gone before the model's work starts."""
     step = progress or (lambda _m: None)
     tables = with_checks(engine, snapshot_tables(engine), artifact.extra_labels)
-    frame = scoring_frame(tables, settings, step)
-    check_fits(artifact, frame)
+    query = scoring_query(tables, settings, step)
+    check_fits(artifact, query)
+    step("features")
+    return scoring_inputs(engine, query, artifact.features)
+
+
+def _margins(booster: Any, x: np.ndarray, features: list[str]) -> np.ndarray:
+    # A chunk at a time: the booster's own copy of the matrix then stays one chunk large.
+    parts = [margins(booster, x[r], features) for r in _chunks(np.arange(len(x)))]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def listing_scores(
+    settings: Settings, artifact: Artifact, inputs: ScoringInputs, progress: Progress | None
+) -> ListingScores:
+    """Risk, reasons and explanation kind for every listing of `listing_inputs`."""
+    step = progress or (lambda _m: None)
     features = artifact.features
-    x = matrix(frame.table, features)
-    keys = frame.table.select(["listing_id", "shop_id", "seller_id"])
-    info = frame.table.select([c for c in INFO_COLUMNS if c in frame.table.column_names])
-    # The wide feature table is no longer needed: only the matrix, the keys and the quoted columns.
-    del frame
-    step("risk and reasons")
+    x, keys, info = inputs.x, inputs.keys, inputs.info
+    step("risk")
     n = len(x)
     booster = artifact.booster
     if booster is None:
@@ -116,7 +141,7 @@ def listing_scores(
         groups: list[tuple[np.ndarray, bool]] = [(np.arange(n), False)]
         explanation = pa.repeat(pa.scalar("rule"), n)
     else:
-        margin = margins(booster, x, features)
+        margin = _margins(booster, x, features)
         risk = apply_calibration(artifact.manifest["calibration"], margin)
         order = np.lexsort((-margin, -risk))
         top = order[: min(settings.risk.explain_top_n, n)]
@@ -130,6 +155,7 @@ def listing_scores(
     # Contributions and reasons a chunk at a time: a full n x features contribution matrix is
     # the largest thing scoring would otherwise hold, and reasons only need each row's top few.
     for rows, exact_group in groups:
+        step("reasons (exact)" if exact_group else "reasons")
         for chunk in _chunks(rows):
             values = x[chunk]
             if booster is None:
@@ -206,8 +232,12 @@ def score(settings: Settings, *, progress: Progress | None = None) -> ScoreRepor
     workspace = Workspace(settings.workspace)
     artifact = load_latest(workspace)
     with open_engine(settings) as engine:
-        scored = listing_scores(settings, artifact, engine, progress)
         fingerprint = snapshot_tables(engine).fingerprint
+        inputs = listing_inputs(settings, artifact, engine, progress)
+    scored = listing_scores(settings, artifact, inputs, progress)
+    del inputs
+    if progress:
+        progress("shops, sellers and writing")
     listings = scored.table
     meta = {
         "snapshot_fingerprint": fingerprint,
