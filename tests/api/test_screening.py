@@ -1,5 +1,6 @@
-"""`POST /screen/seller` over a real app and database: a banned seller coming back is blocked, fast; a bad
-registration gets a 422 naming the field; only screening roles may ask."""
+"""`POST /screen/seller` over a real app and database: a banned seller coming back is blocked, fast; a ban
+made by enforcement counts from the next request; a bad registration gets a 422 naming the field; only
+screening roles may ask."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from api_helpers import open_cases
 
 from fakescope.analytics.ingest import ingest_folder
+from fakescope.core.clock import utcnow
+from fakescope.operations.db.migrate import operations_transaction
+from fakescope.operations.enforcement.models import SellerBan
 from fakescope.settings import Settings
 
 LISTINGS, SEED = 3_000, 5
@@ -88,3 +93,26 @@ def test_a_new_ingest_rebuilds_the_warm_index(
     answer = client.post("/screen/seller", json=comeback_second, headers=_bearer(token)).json()
     assert answer["banned_seller_id"] == banned_second and answer["decision"] == "block"
     assert comeback_second["legal_name"] != comeback_first["legal_name"]
+
+
+def test_a_ban_by_enforcement_counts_from_the_next_request(
+    api_settings: Settings, client: Any, make_user: Callable[..., str], marketplace: Callable[..., Path]
+) -> None:
+    folder = marketplace(LISTINGS, SEED)
+    ingest_folder(folder, settings=api_settings)
+    token = make_user("ana", "analyst")
+    snapshot_banned = set(pq.read_table(folder / "bans.parquet")["seller_id"].to_pylist())
+    sellers = pq.read_table(folder / "sellers.parquet").to_pylist()
+    seller = next(r for r in sellers if r["seller_id"] not in snapshot_banned and r.get("id_number"))
+    comeback = {k: v for k, v in seller.items() if v is not None}
+    comeback.update(seller_id="brand-new-seller", registered_at="2030-01-01T00:00:00Z")
+    before = client.post("/screen/seller", json=comeback, headers=_bearer(token)).json()
+    assert before["banned_seller_id"] != seller["seller_id"]
+    (case_id,) = open_cases(api_settings)
+    with operations_transaction(api_settings) as session:
+        session.add(
+            SellerBan(seller_id=seller["seller_id"], banned_at=utcnow(), case_id=case_id, reason="test")
+        )
+    after = client.post("/screen/seller", json=comeback, headers=_bearer(token)).json()
+    # Enforcement's bans postdate the snapshot: the live index cannot tell the registration came after them.
+    assert after["banned_seller_id"] == seller["seller_id"] and after["decision"] == "review"

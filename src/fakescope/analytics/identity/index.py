@@ -1,19 +1,21 @@
-"""The live screening index: every seller's normalised identity in memory, postings of banned sellers'
-identifiers, and the trained scorecard; one registration is answered in well under a millisecond of scoring.
+"""The live screening index: every seller's normalised identity kept columnar (Arrow, numpy), sorted hashes
+of each identifier for lookups, the banned sellers' records and the trained scorecard; one registration is
+answered in about a millisecond.
 
-Bans are re-read on each request (the caller passes them), so a ban made by enforcement counts at once.
+The caller passes the bans on each request, so a ban made by enforcement counts at once; bans already known
+to the index are not looked at again (see `BanView`).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,7 +26,6 @@ from fakescope.analytics.identity.activity import (
     NEVER,
     SHARED_COLUMNS,
     co_column,
-    count_co_active,
     to_micros,
     with_activity,
 )
@@ -44,8 +45,90 @@ class Match:
     agreeing_fields: list[str]
 
 
+class BanView(Mapping[str, "datetime | None"]):
+    """The snapshot's bans (with their times) and enforcement's (made "just now": None) as one mapping,
+    without copying the snapshot's; the snapshot's time wins for a seller in both, as in the batch screen."""
+
+    def __init__(self, snapshot: Mapping[str, datetime | None], enforcement: Set[str]) -> None:
+        self.snapshot = snapshot
+        self.enforcement = enforcement
+
+    def __getitem__(self, seller: str) -> datetime | None:
+        if seller in self.snapshot:
+            return self.snapshot[seller]
+        if seller in self.enforcement:
+            return None
+        raise KeyError(seller)
+
+    def __contains__(self, seller: object) -> bool:
+        return seller in self.snapshot or seller in self.enforcement
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.snapshot
+        yield from (s for s in self.enforcement if s not in self.snapshot)
+
+    def __len__(self) -> int:
+        return len(self.snapshot) + sum(1 for s in self.enforcement if s not in self.snapshot)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class _ValueRows:
+    """Which rows hold each value of one column: 64-bit hashes sorted, with their rows (12 bytes a row,
+    against ~100 for a dict entry). Built so that no two different values share a hash (else re-salted),
+    and a looked-up value is checked against one row holding its hash."""
+
+    def __init__(self, values: pa.Array) -> None:
+        self._values = values
+        python = values.to_pylist()
+        valid = np.flatnonzero(np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool))
+        codes = np.asarray(pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False))[valid]
+        for salt in range(8):
+            self._salt = salt
+            hashes = np.fromiter((hash((salt, python[i])) for i in valid), dtype=np.int64, count=len(valid))
+            order = np.argsort(hashes, kind="stable")
+            hashes, rows = hashes[order], valid[order]
+            same_hash = hashes[1:] == hashes[:-1]
+            if not np.any(same_hash & (codes[order][1:] != codes[order][:-1])):
+                break
+        else:  # pragma: no cover - eight 64-bit collisions in a row
+            raise RuntimeError("identifier hashes collide under every salt")
+        self._hashes = hashes
+        self._rows = rows.astype(np.int32 if len(values) < 2**31 else np.int64)
+
+    def rows(self, value: Any) -> np.ndarray:
+        """The rows holding `value` (none for None)."""
+        if value is None:
+            return _EMPTY
+        key = hash((self._salt, value))
+        lo = int(np.searchsorted(self._hashes, key, side="left"))
+        hi = int(np.searchsorted(self._hashes, key, side="right"))
+        if lo == hi or self._values[int(self._rows[lo])].as_py() != value:
+            return _EMPTY
+        return self._rows[lo:hi]
+
+
+def _micros(table: pa.Table, name: str, missing: int) -> np.ndarray:
+    values = table.column(name).combine_chunks()
+    return np.asarray(pc.fill_null(values, missing).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def normalised_sellers(sellers: pa.Table, bans: Mapping[str, datetime | None] | None) -> pa.Table:
+    """The sellers as the index and the model read them: normalised, with their activity."""
+    return with_activity(normalise_sellers(sellers), bans or {})
+
+
+def scorecard_for(normalised: pa.Table, fingerprint: str, saved: Mapping[str, Any] | None) -> Scorecard:
+    """The saved scorecard when it is of this snapshot, else one trained on these sellers."""
+    if saved and saved.get("snapshot_fingerprint") == fingerprint:
+        return Scorecard.from_dict(saved, normalised)
+    return fit(normalised).scorecard
+
+
 class ScreeningIndex:
-    """Normalised sellers by id, postings (identifier value -> banned sellers), the scorecard."""
+    """The normalised sellers (Arrow), value -> rows lookups of the blocking and shareable columns, each
+    seller's activity interval (numpy), the banned sellers' records, the scorecard."""
 
     def __init__(
         self,
@@ -56,29 +139,28 @@ class ScreeningIndex:
         *,
         normalised: pa.Table | None = None,
     ) -> None:
+        bans = bans or {}
         if normalised is None:
-            normalised = with_activity(normalise_sellers(sellers), bans or {})
+            normalised = with_activity(normalise_sellers(sellers), bans)
         self.fingerprint = fingerprint
         self.scorecard = scorecard
-        self.records: dict[str, dict[str, Any]] = {r["seller_id"]: r for r in normalised.to_pylist()}
-        self.columns = [c for c in scorecard.blocking_columns]
-        self._postings: dict[str, dict[Any, set[str]]] = {c: defaultdict(set) for c in self.columns}
-        self._indexed: set[str] = set()
+        self.columns = list(scorecard.blocking_columns)
+        self._table = normalised.combine_chunks()
+        self._ids = _ValueRows(self._table.column("seller_id").combine_chunks())
+        self._lookups = {
+            c: _ValueRows(self._table.column(c).combine_chunks())
+            for c in dict.fromkeys([*self.columns, *SHARED_COLUMNS])
+            if c in self._table.column_names
+        }
+        self._from = _micros(self._table, ACTIVE_FROM, NEVER)
+        self._until = _micros(self._table, ACTIVE_UNTIL, FOREVER)
+        # Banned sellers (ever seen in a request's bans) are the only candidates; their records as dicts.
+        self._banned = np.zeros(self._table.num_rows, dtype=bool)
+        self._records: dict[int, dict[str, Any]] = {}
+        self._seen: set[str] = set()
+        self._snapshot_bans = bans
         self._lock = threading.Lock()
-        # Who holds each shareable value held by two or more sellers: a registration's co-active holders.
-        self._sharers: dict[str, dict[Any, list[str]]] = {}
-        for column in SHARED_COLUMNS:
-            if column not in normalised.column_names:
-                continue
-            values = normalised.column(column)
-            counts = pc.value_counts(values.drop_null())
-            multi = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-            mask = pc.fill_null(pc.is_in(values, value_set=multi), False)
-            held = normalised.filter(mask).select(["seller_id", column])
-            sharers: dict[Any, list[str]] = defaultdict(list)
-            for seller, value in zip(held["seller_id"].to_pylist(), held[column].to_pylist(), strict=True):
-                sharers[value].append(seller)
-            self._sharers[column] = sharers
+        self._mark(list(bans))
 
     @classmethod
     def build(
@@ -90,44 +172,59 @@ class ScreeningIndex:
     ) -> ScreeningIndex:
         """From the snapshot's sellers and bans, with the saved scorecard when it is of this snapshot, else
         trained."""
-        normalised = with_activity(normalise_sellers(sellers), bans or {})
-        if saved and saved.get("snapshot_fingerprint") == fingerprint:
-            scorecard = Scorecard.from_dict(saved, normalised)
-        else:
-            scorecard = fit(normalised).scorecard
-        return cls(sellers, scorecard, fingerprint, normalised=normalised)
+        normalised = normalised_sellers(sellers, bans)
+        return cls(
+            sellers, scorecard_for(normalised, fingerprint, saved), fingerprint, bans, normalised=normalised
+        )
 
-    def _with_activity(self, record: dict[str, Any], bans: Mapping[str, datetime | None]) -> dict[str, Any]:
+    def _row_of(self, seller: str) -> int | None:
+        rows = self._ids.rows(seller)
+        return int(rows[0]) if len(rows) else None
+
+    def _mark(self, sellers: list[str]) -> None:
+        # Rows of newly banned sellers become candidates; their records are read once, in one take.
+        with self._lock:
+            found = []
+            for seller in sellers:
+                if seller in self._seen:
+                    continue
+                self._seen.add(seller)
+                row = self._row_of(seller)
+                if row is not None:
+                    found.append(row)
+            if not found:
+                return
+            for row, record in zip(found, self._table.take(pa.array(found)).to_pylist(), strict=True):
+                self._records[row] = record
+            self._banned[found] = True
+
+    def _sync(self, bans: Mapping[str, datetime | None]) -> None:
+        if isinstance(bans, BanView) and bans.snapshot is self._snapshot_bans:
+            # The snapshot's bans were marked when the index was built: only enforcement's can be new.
+            new = [s for s in bans.enforcement if s not in self._seen]
+        else:
+            new = [s for s in bans if s not in self._seen]
+        if new:
+            self._mark(new)
+
+    def _with_activity(
+        self, record: dict[str, Any], bans: Mapping[str, datetime | None], own_row: int | None
+    ) -> dict[str, Any]:
         # The registration's activity and, per shareable value, its co-active holders among the indexed
         # sellers, counted as the batch screen counts them (see `activity.with_activity`).
         own = record["seller_id"]
         start = to_micros(record.get("registered_at"))
-        record[ACTIVE_FROM] = NEVER if start is None else start
+        record[ACTIVE_FROM] = begin = NEVER if start is None else start
         end = to_micros(bans.get(own))
-        record[ACTIVE_UNTIL] = FOREVER if end is None else end
+        record[ACTIVE_UNTIL] = until = FOREVER if end is None else end
         for column in SHARED_COLUMNS:
-            value = record.get(column)
-            if value is None:
-                record[co_column(column)] = 0
-                continue
-            holders = self._sharers.get(column, {}).get(value)
-            if holders is None:  # one holder at most: a banned one, if any agrees
-                holders = list(self._postings[column].get(value, ())) if column in self._postings else []
-            others = (self.records[h] for h in holders if h != own and h in self.records)
-            record[co_column(column)] = count_co_active(record, others)
+            lookup = self._lookups.get(column)
+            rows = lookup.rows(record.get(column)) if lookup is not None else _EMPTY
+            if own_row is not None and len(rows):
+                rows = rows[rows != own_row]
+            overlapping = (self._from[rows] < until) & (begin < self._until[rows])
+            record[co_column(column)] = int(np.count_nonzero(overlapping))
         return record
-
-    def _sync(self, banned: Mapping[str, datetime | None]) -> None:
-        with self._lock:
-            for seller in set(banned) - self._indexed:
-                record = self.records.get(seller)
-                if record is None:
-                    continue
-                for column in self.columns:
-                    value = record.get(column)
-                    if value is not None:
-                        self._postings[column][value].add(seller)
-                self._indexed.add(seller)
 
     def screen(self, registration: Mapping[str, Any], bans: Mapping[str, datetime | None], *,
                block_threshold: float, review_threshold: float,
@@ -135,20 +232,21 @@ class ScreeningIndex:
         """Best banned match of one registration (sellers columns), never the registration itself."""
         self._sync(bans)
         record = normalise_sellers(pa.Table.from_pylist([dict(registration)])).to_pylist()[0]
-        record = self._with_activity(record, bans)
         own = record["seller_id"]
-        candidates: set[str] = set()
-        for column in self.columns:
-            value = record.get(column)
-            if value is not None:
-                candidates |= self._postings[column].get(value, set())
-        extra = 0 if own in self.records else 1
+        own_row = self._row_of(own)
+        record = self._with_activity(record, bans, own_row)
+        found = [self._lookups[c].rows(record.get(c)) for c in self.columns if c in self._lookups]
+        rows = np.unique(np.concatenate(found)) if found else _EMPTY
+        rows = rows[self._banned[rows]]
+        extra = 0 if own_row is not None else 1
         fields = self.scorecard.fields
         best: tuple[bool, float, str, list[int]] | None = None
-        for banned in candidates:
+        for row in rows.tolist():
+            other = self._records[row]
+            banned = other["seller_id"]
             if banned == own or banned not in bans:
                 continue
-            levels = self.scorecard.levels(record, self.records[banned])
+            levels = self.scorecard.levels(record, other)
             probability = self.scorecard.probability(levels, record, extra=extra)
             # As the batch screen ranks: a blockable match first, then the most probable.
             blockable = decide(

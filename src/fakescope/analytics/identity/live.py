@@ -5,14 +5,30 @@ Bans are the snapshot's plus enforcement's, read on every request through the ca
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
 from fakescope.analytics.engine import open_engine
 from fakescope.analytics.identity.bans import enforcement_bans_in, snapshot_bans
-from fakescope.analytics.identity.index import Match, ScreeningIndex, load_saved
-from fakescope.analytics.identity.service import SCORECARD_FILE, read_sellers, snapshot_fingerprint
+from fakescope.analytics.identity.index import (
+    BanView,
+    Match,
+    ScreeningIndex,
+    load_saved,
+    normalised_sellers,
+    scorecard_for,
+)
+from fakescope.analytics.identity.model import Scorecard
+from fakescope.analytics.identity.service import (
+    SCORECARD_FILE,
+    read_sellers,
+    save_scorecard,
+    snapshot_fingerprint,
+)
 from fakescope.settings import Settings
 from fakescope.workspace import Workspace
 
@@ -51,18 +67,40 @@ def warm_index(settings: Settings) -> tuple[ScreeningIndex, dict[str, datetime |
                 return cached[1], cached[2]
             sellers = read_sellers(engine)
             bans = snapshot_bans(engine)
-        saved = load_saved(workspace.derived(SCORECARD_FILE.removesuffix(".json"), ".json"))
-        index = ScreeningIndex.build(sellers, fingerprint, saved, bans)
+        normalised = normalised_sellers(sellers, bans)
+        index = ScreeningIndex(
+            sellers,
+            _shared_scorecard(workspace, normalised, fingerprint),
+            fingerprint,
+            bans,
+            normalised=normalised,
+        )
         _warm[key] = (identity, index, bans)
         return index, bans
+
+
+def _shared_scorecard(workspace: Workspace, normalised: pa.Table, fingerprint: str) -> Scorecard:
+    """The snapshot's scorecard, trained by the first worker process that needs it and saved for the others
+    (who wait on a file lock rather than train again), so every worker answers with the same model."""
+    path = workspace.derived(SCORECARD_FILE.removesuffix(".json"), ".json")
+    workspace.derived_dir.mkdir(parents=True, exist_ok=True)
+    with (workspace.derived_dir / ".identity_model.lock").open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            saved = load_saved(path)
+            scorecard = scorecard_for(normalised, fingerprint, saved)
+            if not saved or saved.get("snapshot_fingerprint") != fingerprint:
+                save_scorecard(workspace, scorecard.to_dict(), fingerprint)
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    return scorecard
 
 
 def screen_registration(settings: Settings, session: Session, registration: dict[str, Any]) -> Match:
     """Screen one registration against every banned seller, enforcement's bans included."""
     index, snapshot = warm_index(settings)
-    bans: dict[str, datetime | None] = dict(snapshot)
-    for seller_id in enforcement_bans_in(session):
-        bans.setdefault(seller_id, None)
+    # A view, not a merged copy of the snapshot's 50k bans: the index only looks at enforcement's.
+    bans = BanView(snapshot, enforcement_bans_in(session))
     return index.screen(
         registration,
         bans,
