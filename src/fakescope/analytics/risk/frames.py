@@ -99,17 +99,6 @@ def _join_labels(labels: Labels, frame: FeatureFrame) -> pa.Table:
     return joined.sort_by("_order").drop(["_order"])
 
 
-def scoring_frame(tables: SnapshotTables, settings: Settings, progress: Progress | None) -> FeatureFrame:
-    """Features of every listing as of the snapshot's as-of time."""
-    return build_features(
-        tables,
-        anchors_at(tables),
-        recent_days=settings.risk.recent_days,
-        default_currency=_currency(),
-        progress=progress,
-    )
-
-
 def scoring_query(tables: SnapshotTables, settings: Settings, progress: Progress | None) -> FeatureQuery:
     """The features of every listing as of the snapshot's as-of time, as an expression still to run."""
     return feature_query(
