@@ -29,6 +29,7 @@ from fakescope.analytics.identity.activity import (
     to_micros,
     with_activity,
 )
+from fakescope.analytics.identity.blocking import is_hub
 from fakescope.analytics.identity.fields import agreeing, carried_over, corroborating, supported
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
@@ -235,10 +236,12 @@ class ScreeningIndex:
         own = record["seller_id"]
         own_row = self._row_of(own)
         record = self._with_activity(record, bans, own_row)
+        extra = 0 if own_row is not None else 1
         found = [self._lookups[c].rows(record.get(c)) for c in self.columns if c in self._lookups]
+        # As the batch screen blocks: a value held by too many (the registration among them) proposes none.
+        found = [rows for rows in found if not is_hub(len(rows) + extra)]
         rows = np.unique(np.concatenate(found)) if found else _EMPTY
         rows = rows[self._banned[rows]]
-        extra = 0 if own_row is not None else 1
         fields = self.scorecard.fields
         best: tuple[bool, float, str, list[int]] | None = None
         for row in rows.tolist():

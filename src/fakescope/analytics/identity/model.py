@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from fakescope.analytics.identity.activity import ACTIVE_FROM, co_column, with_activity
+from fakescope.analytics.identity.blocking import blocking_key, with_blocking_keys
 from fakescope.analytics.identity.fields import (
     BLOCKING_COLUMNS,
     Field,
@@ -62,7 +63,8 @@ def _level_creator(level: Level) -> Any:
 
 
 def splink_settings(fields: Sequence[Field], blocking_columns: Sequence[str]) -> Any:
-    """A dedupe model over normalised sellers: one comparison per field, one blocking rule per identifier."""
+    """A dedupe model over normalised sellers: one comparison per field, one blocking rule per identifier
+    (on its blocking key, see `blocking`)."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
@@ -75,7 +77,7 @@ def splink_settings(fields: Sequence[Field], blocking_columns: Sequence[str]) ->
             )
             for f in fields
         ],
-        blocking_rules_to_generate_predictions=[block_on(column) for column in blocking_columns],
+        blocking_rules_to_generate_predictions=[block_on(blocking_key(c)) for c in blocking_columns],
         # gamma_* columns (which level each field fell in) are only kept with the matching columns.
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
@@ -243,10 +245,16 @@ def _pairs_sharing(normalised: pa.Table, column: str) -> int:
 
 
 def fit(
-    normalised: pa.Table, *, seed: int = 1, u_max_pairs: float | None = None, em_max_pairs: float = 2e6
+    normalised: pa.Table,
+    *,
+    seed: int = 1,
+    u_max_pairs: float | None = None,
+    em_max_pairs: float = 2e6,
+    connection: Any = None,
 ) -> FittedModel:
     """Train the model on every seller: u by random sampling, m by EM over pairs that share a name and over
-    pairs that share a strong identifier, the prior from deterministic rules."""
+    pairs that share a strong identifier, the prior from deterministic rules. Splink works in `connection`
+    (a DuckDB connection, its memory limit and spill folder set by the caller), else in its own."""
     from splink import DuckDBAPI, Linker, block_on
     from splink.blocking_rule_library import CustomRule
     from splink.internals.exceptions import SplinkException
@@ -257,7 +265,9 @@ def fit(
     present = present_columns(normalised)
     fields = fields_with_data(present)
     blocking = tuple(c for c in BLOCKING_COLUMNS if c in present)
-    db_api = DuckDBAPI()
+    if any(blocking_key(c) not in normalised.column_names for c in blocking):
+        normalised = with_blocking_keys(normalised, blocking)
+    db_api = DuckDBAPI() if connection is None else DuckDBAPI(connection)
     frame = db_api.register(normalised, table_name="fakescope_sellers")
     linker = Linker(frame, splink_settings(fields, blocking), log_level=None)
     for column in tf_columns(fields):

@@ -14,7 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fakescope.analytics.identity.activity import with_activity
+from fakescope.analytics.identity.blocking import with_blocking_keys
 from fakescope.analytics.identity.fields import (
+    BLOCKING_COLUMNS,
     Field,
     agreeing,
     carried_over,
@@ -145,17 +147,20 @@ def screen_sellers(
     model: FittedModel | None = None,
     block_corroborating: int = 0,
     block_carried_over: int = 0,
+    connection: Any = None,
 ) -> ScreenResult:
     """Screen the sellers of an Arrow table against the banned ones among them (no I/O).
 
     `bans` maps each banned seller to when the ban was made (None: just now, as for a ban enforcement made
-    after the snapshot)."""
+    after the snapshot). A model is trained when none is given, in `connection` if one is (see `fit`)."""
     say = progress or (lambda _message: None)
     say("normalising identities")
     normalised = with_activity(normalise_sellers(sellers), bans)
+    # Holders are counted over every seller, also when only those registered since a date are screened.
+    normalised = with_blocking_keys(normalised, BLOCKING_COLUMNS)
     if model is None:
         say("training the identity model (EM)")
-        model = fit(normalised)
+        model = fit(normalised, connection=connection)
     banned_set = {str(b) for b in bans}
     is_banned = pc.is_in(normalised["seller_id"], value_set=pa.array(sorted(banned_set), pa.string()))
     right = normalised.filter(is_banned)

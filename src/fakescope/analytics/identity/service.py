@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +65,26 @@ def save_scorecard(workspace: Workspace, scorecard: dict[str, Any], fingerprint:
     return target
 
 
+@contextmanager
+def splink_connection(settings: Settings) -> Iterator[Any]:
+    """An in-memory DuckDB for Splink under the analytics memory limit, spilling inside the workspace (in a
+    folder removed afterwards) rather than in whatever folder the command was started from."""
+    import duckdb
+
+    workspace = Workspace(settings.workspace)
+    workspace.derived_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=workspace.derived_dir, prefix=".splink-spill.") as spill:
+        con = duckdb.connect()
+        try:
+            con.execute("SET memory_limit = ?", [settings.analytics.duckdb_memory_limit])
+            con.execute("SET temp_directory = ?", [spill])
+            if settings.analytics.duckdb_threads:
+                con.execute(f"SET threads = {int(settings.analytics.duckdb_threads)}")
+            yield con
+        finally:
+            con.close()
+
+
 def screen(
     settings: Settings, *, since: datetime | None = None, progress: Progress | None = None
 ) -> ScreenReport:
@@ -75,16 +97,18 @@ def screen(
     for seller_id in enforcement_bans(settings):
         banned.setdefault(seller_id, None)  # made after the snapshot: "just now"
     since_naive = since.astimezone(UTC).replace(tzinfo=None) if since and since.tzinfo else since
-    result = screen_sellers(
-        sellers,
-        banned,
-        block_threshold=settings.identity.block_threshold,
-        review_threshold=settings.identity.review_threshold,
-        block_corroborating=settings.identity.block_corroborating,
-        block_carried_over=settings.identity.block_carried_over,
-        since=since_naive,
-        progress=progress,
-    )
+    with splink_connection(settings) as connection:
+        result = screen_sellers(
+            sellers,
+            banned,
+            block_threshold=settings.identity.block_threshold,
+            review_threshold=settings.identity.review_threshold,
+            block_corroborating=settings.identity.block_corroborating,
+            block_carried_over=settings.identity.block_carried_over,
+            since=since_naive,
+            progress=progress,
+            connection=connection,
+        )
     counts = result.counts()
     meta = {
         "snapshot_fingerprint": fingerprint,
