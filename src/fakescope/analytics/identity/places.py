@@ -53,15 +53,17 @@ def address_tokens(address: str | None, *, drop: tuple[str | None, ...] = ()) ->
     if has_cjk(text):
         text = to_pinyin(_ZH_MARKERS.sub(" ", text), joined=True)
     dropped = sorted({d for d in drop if d}, key=len, reverse=True)
+    prefixes = tuple(dropped)
     words: set[str] = set()
     for word in _NON_WORD.sub(" ", text).split():
         # "浙江义乌新城区" has no marker between province and city: peel the known places off the front.
-        peeled = True
-        while peeled:
-            peeled = False
+        while prefixes and word.startswith(prefixes):
             for place in dropped:
                 if word.startswith(place) and len(word) > len(place):
-                    word, peeled = word[len(place) :], True
+                    word = word[len(place) :]
+                    break
+            else:
+                break
         if word not in _LATIN_MARKERS and word not in dropped:
             words.add(word)
     return tuple(sorted(words))

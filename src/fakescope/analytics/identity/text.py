@@ -45,7 +45,8 @@ def fold(text: str) -> str:
 
 
 def has_cjk(text: str) -> bool:
-    return _CJK.search(text) is not None
+    # isascii is a C flag check: most Latin-script text never reaches the regex.
+    return not text.isascii() and _CJK.search(text) is not None
 
 
 @functools.cache
@@ -67,9 +68,9 @@ class _PinyinTable(dict[int, str]):
 
     def __missing__(self, codepoint: int) -> str:
         char = chr(codepoint)
-        if not _CJK.match(char):
-            raise LookupError(codepoint)  # translate leaves the character as it is
-        value = f"{self.separator}{_char_pinyin(char)}{self.separator}"
+        # Other characters map to themselves, kept too: a miss is a Python call for every letter of every
+        # name, a hit stays in C.
+        value = f"{self.separator}{_char_pinyin(char)}{self.separator}" if _CJK.match(char) else char
         self[codepoint] = value
         return value
 
