@@ -62,13 +62,15 @@ def _strip_zh_suffixes(text: str) -> str:
     return text
 
 
-def _peel_places(tokens: list[str], drop: tuple[str | None, ...]) -> list[str]:
+def _peel_places(tokens: tuple[str, ...], drop: tuple[str | None, ...]) -> tuple[str, ...]:
     # A company is named after the place it registered in ("杭州天成商贸有限公司", "Hangzhou Tiancheng ..."):
     # that place is the seller's province or city, compared on its own, not part of who it is.
     places = {d for d in drop if d}
     peeled = True
-    while peeled and places:
+    while peeled and places and len(tokens) > 2:
         peeled = False
+        if not any(place.startswith(tokens[0]) for place in places):
+            break  # most names: no place starts with their first syllable
         for k in range(1, len(tokens) - 1):
             if "".join(tokens[:k]) in places:
                 tokens, peeled = tokens[k:], True
@@ -76,10 +78,10 @@ def _peel_places(tokens: list[str], drop: tuple[str | None, ...]) -> list[str]:
     return tokens
 
 
-def name_tokens(name: str | None, *, drop: tuple[str | None, ...] = ()) -> tuple[str, ...]:
-    """The name as sorted pinyin syllables (Latin words that are not pinyin stay whole); empty for no name.
-    A leading place in `drop` (the seller's own province and city, as `places.place_key` spells them) goes,
-    as long as two syllables are left."""
+def name_syllables(name: str | None) -> tuple[str, ...]:
+    """The name as pinyin syllables in written order (Latin words that are not pinyin stay whole), company
+    suffixes and words dropped; empty for no name. The costly part of `name_tokens`, the same for everyone
+    of that name."""
     if not name:
         return ()
     text = _strip_zh_suffixes(_BRACKETS.sub(" ", fold(name)))
@@ -88,7 +90,19 @@ def name_tokens(name: str | None, *, drop: tuple[str | None, ...] = ()) -> tuple
     tokens: list[str] = []
     for word in kept:
         tokens.extend(syllables(word))
-    return tuple(sorted(_peel_places(tokens, drop)))
+    return tuple(tokens)
+
+
+def tokens_without_places(syllables_: tuple[str, ...], drop: tuple[str | None, ...] = ()) -> tuple[str, ...]:
+    """`name_syllables` sorted, a leading place in `drop` gone (see `name_tokens`)."""
+    return tuple(sorted(_peel_places(syllables_, drop)))
+
+
+def name_tokens(name: str | None, *, drop: tuple[str | None, ...] = ()) -> tuple[str, ...]:
+    """The name as sorted pinyin syllables (Latin words that are not pinyin stay whole); empty for no name.
+    A leading place in `drop` (the seller's own province and city, as `places.place_key` spells them) goes,
+    as long as two syllables are left."""
+    return tokens_without_places(name_syllables(name), drop)
 
 
 def name_key(name: str | None) -> str | None:
