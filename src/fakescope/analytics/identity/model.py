@@ -294,9 +294,7 @@ def fit(
     # looks like; pairs sharing a phone or an account also hold ring associates, who are different people.
     sessions: list[str] = [c for c in ("name_key", "id_number_n") if c in present]
     sessions += [c for c in strong if c not in sessions][: max(0, 2 - len(sessions))]
-    # On blocking keys: pairs sharing a name thousands hold are mostly strangers, and enumerating them cost
-    # most of EM's time at 1M sellers.
-    rules_by_session: list[tuple[str, Any]] = [(c, block_on(blocking_key(c))) for c in sessions]
+    rules_by_session: list[tuple[str, Any]] = [(c, block_on(c)) for c in sessions]
     # Pairs sharing a phone or an account that nobody else used while either was active are mostly one
     # person under two names: EM learns there how much a comeback changes its name, ID and the rest.
     rules_by_session += [

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -124,16 +125,18 @@ def _best_per_seller_sql(
     """
 
 
-def _levels(best: pa.Table, fields: tuple[Field, ...]) -> list[list[int]]:
-    gammas = [best.column(f"gamma_{f.name}").to_pylist() for f in fields]
-    out: list[list[int]] = []
-    for row in range(best.num_rows):
-        levels = []
-        for f, column in zip(fields, gammas, strict=True):
-            gamma = column[row]
-            levels.append(0 if gamma is None or gamma < 0 else len(f.levels) - 1 - gamma)
-        out.append(levels)
-    return out
+def _gamma_matrix(best: pa.Table, fields: tuple[Field, ...]) -> np.ndarray:
+    """Splink's gamma per pair and field as one int matrix (null -> -1)."""
+    columns = [
+        np.asarray(pc.fill_null(best.column(f"gamma_{f.name}"), -1).to_numpy(), dtype=np.int64)
+        for f in fields
+    ]
+    return np.stack(columns, axis=1) if columns else np.zeros((best.num_rows, 0), dtype=np.int64)
+
+
+def _levels_of(gammas: np.ndarray, fields: tuple[Field, ...]) -> list[int]:
+    # Splink numbers levels from the top (the first non-null level has the highest gamma; null is -1).
+    return [0 if g < 0 else len(f.levels) - 1 - int(g) for f, g in zip(fields, gammas, strict=True)]
 
 
 def screen_sellers(
@@ -175,45 +178,93 @@ def screen_sellers(
         }
     )
     best = _match(model, left, right, ban_times, block_threshold, block_corroborating, block_carried_over)
-    fields = model.scorecard.fields
-    best_by_seller: dict[str, tuple[str, float, bool, list[str], int, bool, int]] = {}
-    if best.num_rows:
-        for seller, banned, probability, predates, levels in zip(
-            best["seller_id_l"].to_pylist(),
-            best["seller_id_r"].to_pylist(),
-            best["match_probability"].to_pylist(),
-            best["predates_ban"].to_pylist(),
-            _levels(best, fields),
-            strict=True,
-        ):
-            best_by_seller[seller] = (
-                banned, float(probability), bool(predates), agreeing(fields, levels),
-                corroborating(fields, levels), supported(fields, levels), carried_over(fields, levels),
-            )  # fmt: skip
-    rows: dict[str, list[Any]] = {name: [] for name in SCREEN_SCHEMA.names}
-    for seller in left["seller_id"].to_pylist():
-        banned, probability, predates, agree, corroborated, backed, carried = best_by_seller.get(
-            seller, (None, 0.0, False, [], 0, False, 0)
-        )
-        rows["seller_id"].append(seller)
-        rows["banned_seller_id"].append(banned)
-        rows["match_probability"].append(probability)
-        rows["decision"].append(
-            decide(
-                probability,
-                block_threshold=block_threshold,
-                review_threshold=review_threshold,
-                predates_ban=predates,
-                corroborating=corroborated,
-                block_corroborating=block_corroborating,
-                supported=backed,
-                carried=carried,
-                block_carried_over=block_carried_over,
-            )
-        )
-        rows["agreeing_fields"].append(agree)
-    table = pa.table(rows, schema=SCREEN_SCHEMA)
+    table = _rows(
+        left.column("seller_id").combine_chunks(),
+        best,
+        model.scorecard.fields,
+        lambda probability, predates, corroborated, backed, carried: decide(
+            probability,
+            block_threshold=block_threshold,
+            review_threshold=review_threshold,
+            predates_ban=predates,
+            corroborating=corroborated,
+            block_corroborating=block_corroborating,
+            supported=backed,
+            carried=carried,
+            block_carried_over=block_carried_over,
+        ),
+        (block_threshold, review_threshold),
+    )
     return ScreenResult(table, model, coverage(sellers), right.num_rows)
+
+
+def _rows(
+    sellers: pa.Array,
+    best: pa.Table,
+    fields: tuple[Field, ...],
+    decision: Callable[[float, bool, int, bool, int], str],
+    thresholds: tuple[float, float],
+) -> pa.Table:
+    """One output row per seller from its best match (if any). The fields' verdicts are worked out once per
+    distinct gamma vector and `decision` once per distinct (vector, side of each threshold, predates): a
+    million sellers fall in a few hundred such groups."""
+    unmatched = decision(0.0, False, 0, False, 0)
+    if best.num_rows == 0:
+        return pa.table(
+            {
+                "seller_id": sellers,
+                "banned_seller_id": pa.nulls(len(sellers), pa.string()),
+                "match_probability": pa.array(np.zeros(len(sellers))),
+                "decision": pa.array([unmatched] * len(sellers), pa.string()),
+                "agreeing_fields": pa.array([[]] * len(sellers), pa.list_(pa.string())),
+            },
+            schema=SCREEN_SCHEMA,
+        )
+    combos, combo_of = np.unique(_gamma_matrix(best, fields), axis=0, return_inverse=True)
+    combo_of = np.asarray(combo_of).reshape(-1)
+    verdicts = []
+    for gammas in combos:
+        levels = _levels_of(gammas, fields)
+        verdicts.append(
+            (agreeing(fields, levels), corroborating(fields, levels), supported(fields, levels),
+             carried_over(fields, levels))
+        )  # fmt: skip
+    probability = np.asarray(best.column("match_probability").to_numpy(), dtype=np.float64)
+    predates = np.asarray(pc.fill_null(best.column("predates_ban"), False).to_numpy(zero_copy_only=False))
+    # `decide` reads the probability only through the two thresholds, so any row of a group stands for it.
+    sides = np.stack(
+        [combo_of, probability >= thresholds[0], probability >= thresholds[1], predates], axis=1
+    ).astype(np.int64)
+    groups, first, group_of = np.unique(sides, axis=0, return_index=True, return_inverse=True)
+    group_of = np.asarray(group_of).reshape(-1)
+    group_decision = []
+    for (combo, _block_side, _review_side, predated), row in zip(groups, first, strict=True):
+        _agree, corroborated, backed, carried = verdicts[int(combo)]
+        group_decision.append(
+            decision(float(probability[row]), bool(predated), corroborated, backed, carried)
+        )
+    # Each seller's row in `best`, or the row past its end: no banned seller shares anything with it.
+    position = pc.index_in(sellers, value_set=best.column("seller_id_l").combine_chunks())
+    none = best.num_rows
+    at = np.asarray(pc.fill_null(position, none).to_numpy(zero_copy_only=False), dtype=np.int64)
+    matched = at < none
+    take = pa.array(np.where(matched, at, 0))
+    mask = pa.array(~matched)
+    decisions = np.array([*group_decision, unmatched], dtype=object)
+    agreeing_lists = pa.array([v[0] for v in verdicts] + [[]], pa.list_(pa.string()))
+    row = np.where(matched, at, none)
+    return pa.table(
+        {
+            "seller_id": sellers,
+            "banned_seller_id": pc.if_else(
+                mask, pa.scalar(None, pa.string()), best["seller_id_r"].take(take)
+            ),
+            "match_probability": pc.if_else(mask, 0.0, best["match_probability"].take(take)),
+            "decision": pa.array(decisions[np.append(group_of, len(group_decision))[row]], pa.string()),
+            "agreeing_fields": agreeing_lists.take(pa.array(np.append(combo_of, len(verdicts))[row])),
+        },
+        schema=SCREEN_SCHEMA,
+    )
 
 
 def _match(
