@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from rapidfuzz.distance import Levenshtein
+
 from fakescope.analytics.identity.activity import ACTIVE_FROM, ACTIVE_UNTIL, co_column
 
 LevelKind = Literal["null", "exact", "private", "levenshtein", "intersect", "else"]
@@ -122,18 +124,11 @@ def fields_with_data(present: set[str]) -> tuple[Field, ...]:
 
 
 def levenshtein(a: str, b: str, limit: int) -> int:
-    """Edit distance, stopping early once it must exceed `limit` (then returns limit + 1)."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    """Edit distance, stopping early once it must exceed `limit` (then returns limit + 1), as Splink's
+    `levenshtein(l, r) <= limit` reads it."""
+    # RapidFuzz's C++ kernel: ~0.3 us a pair against ~200 us for a Python loop over an 18-digit ID number,
+    # which was most of a live screen's time when a registration meets a few hundred banned candidates.
+    return int(Levenshtein.distance(a, b, score_cutoff=limit))
 
 
 def private_sql(column: str, *, blocking: bool = False) -> str:
