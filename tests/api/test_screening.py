@@ -116,3 +116,24 @@ def test_a_ban_by_enforcement_counts_from_the_next_request(
     after = client.post("/screen/seller", json=comeback, headers=_bearer(token)).json()
     # Enforcement's bans postdate the snapshot: the live index cannot tell the registration came after them.
     assert after["banned_seller_id"] == seller["seller_id"] and after["decision"] == "review"
+
+
+def test_screening_does_not_wait_on_a_write_in_progress(
+    api_settings: Settings, client: Any, make_user: Callable[..., str], marketplace: Callable[..., Path]
+) -> None:
+    # Screening only reads: a registration is answered while enforcement holds a write open (on SQLite a
+    # write session would queue behind that lock for 30 s, then fail; so would every other worker's screens).
+    folder = marketplace(LISTINGS, SEED)
+    ingest_folder(folder, settings=api_settings)
+    token = make_user("ana", "analyst")
+    banned_id, comeback = _comeback_of_first_ban(folder)
+    (case_id,) = open_cases(api_settings)
+    with operations_transaction(api_settings) as session:
+        session.add(SellerBan(seller_id="pending-ban", banned_at=utcnow(), case_id=case_id, reason="test"))
+        session.flush()
+        started = time.perf_counter()
+        answer = client.post("/screen/seller", json=comeback, headers=_bearer(token))
+        elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["banned_seller_id"] == banned_id
+    assert elapsed < 10

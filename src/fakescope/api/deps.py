@@ -53,6 +53,22 @@ async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+async def get_read_session(settings: SettingsDep) -> AsyncIterator[Session]:
+    """A session that only reads, whatever the method (a POST that answers from data, as screening
+    does): on SQLite it never takes the write lock, so it neither waits on writers nor holds them up."""
+    session = session_factory(ready_url(settings), write=False)()
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+
+
 def bearer_token(request: Request) -> str | None:
     """The token of an `Authorization: Bearer` header, or of the web session cookie on safe methods."""
     header = request.headers.get("authorization")
@@ -67,11 +83,12 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+async def get_current_user(request: Request, session: ReadSessionDep, settings: SettingsDep) -> User:
     """The user holding the request's token; 401 without a valid one.
 
     A token this process checked moments ago is answered from memory without leaving the event loop;
-    otherwise the database check runs in the threadpool.
+    otherwise the database check runs in the threadpool, on a read session of its own: a write route's
+    session would take SQLite's write lock for the token check and hold it for the whole request.
     """
     token = bearer_token(request)
     if token is None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from fakescope.analytics.identity.live import screen_registration
-from fakescope.api.deps import SessionDep, SettingsDep, require_roles
+from fakescope.api.deps import ReadSessionDep, SettingsDep, require_roles
 from fakescope.operations.access.models import User
 
 router = APIRouter(tags=["screening"])
@@ -44,7 +44,7 @@ class ScreenAnswer(BaseModel):
 
 @router.post("/screen/seller", response_model=ScreenAnswer)
 def screen_seller(
-    registration: Registration, session: SessionDep, settings: SettingsDep, _user: Screener
+    registration: Registration, session: ReadSessionDep, settings: SettingsDep, _user: Screener
 ) -> ScreenAnswer:
     """Best banned match, probability, block/review/allow and the agreeing fields."""
     record = registration.model_dump()
