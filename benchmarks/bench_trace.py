@@ -163,14 +163,19 @@ def serve_latency(
 ) -> dict[str, Any]:
     """Start `fakescope serve`, warm it with one request per client, then time `requests` registrations
     sent by `clients` concurrent clients."""
+    from fakescope.api.server import default_workers
+    from fakescope.settings import get_settings
+
     _cli(workspace, "db", "upgrade")
+    # What `serve` will start with: the number asked for, else its own default (one per CPU).
+    workers = workers or default_workers(get_settings(workspace))
     token = _cli(workspace, "users", "create", f"bench-{time.time_ns()}", "--role", "analyst").strip()
     token = token.splitlines()[-1]
     port = _free_port()
     log = (workspace.parent / "serve.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "fakescope", "serve", "--port", str(port)],
-        env={**_env(workspace), **({"FAKESCOPE_SERVE__WORKERS": str(workers)} if workers else {})},
+        env={**_env(workspace), "FAKESCOPE_SERVE__WORKERS": str(workers)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -189,7 +194,7 @@ def serve_latency(
                 time.sleep(0.2)
         warm_up, failed = _warm_up(server, url, headers, bodies[:clients], cap_mib)
         if failed:
-            return {"error": failed, "warm_up_s": warm_up, "workers": workers or "default"}
+            return {"error": failed, "warm_up_s": warm_up, "workers": workers}
         rss_mib = _tree_mib(server.pid, "VmRSS")
         lock = threading.Lock()
 
@@ -230,7 +235,7 @@ def serve_latency(
         "server_rss_mib": rss_mib,
         "peak_rss_mib": peak_mib,
         "clients": clients,
-        "workers": workers or "default",
+        "workers": workers,
         "p50_ms": statistics.median(latencies),
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
         "p99_ms": latencies[int(0.99 * (len(latencies) - 1))],
