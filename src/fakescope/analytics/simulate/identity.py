@@ -47,6 +47,9 @@ class Identities:
     email_num: np.ndarray
     has: dict[str, np.ndarray]
     latin_name: np.ndarray
+    # Where the ID number was issued (a person's or firm's first registration): it stays when they move.
+    id_city: np.ndarray
+    id_district: np.ndarray
 
 
 def _fresh(rng: np.random.Generator, n: int) -> Identities:
@@ -79,13 +82,15 @@ def _fresh(rng: np.random.Generator, n: int) -> Identities:
             "device_id": rng.random(n) < 0.88,
         },
         latin_name=rng.random(n) < 0.28,
+        id_city=np.zeros(n, dtype=np.int64),
+        id_district=np.zeros(n, dtype=np.int64),
     )
 
 
 def _copy(ids: Identities, dst: int, src: int, fields: tuple[str, ...]) -> None:
     groups = {
         "name": ("company", "sur", "g1", "g2", "trade", "industry"),
-        "id_number": ("id_code", "birth"),
+        "id_number": ("id_code", "birth", "id_city", "id_district"),
         "bank_account": ("bank",),
         "device_id": ("device",),
         "phone": ("phone",),
@@ -139,6 +144,8 @@ def build_identities(rng: np.random.Generator, pop: Population) -> Identities:
                 if on:
                     _copy(ids, int(dealer), int(factory if rng.random() < 0.7 else office), (f,))
 
+    # ID numbers are issued where their holders stand now; a comeback keeping one keeps its region code too.
+    ids.id_city[:], ids.id_district[:] = ids.city, ids.district
     # Comebacks, in registration order (a comeback's predecessor always comes first).
     for c in np.flatnonzero(~original):
         p = int(pop.comeback_of[c])
@@ -166,8 +173,8 @@ def _id_number(ids: Identities, i: int) -> str:
     if ids.company[i]:
         code = int(ids.id_code[i])
         body = "".join(_USCC[(code >> (5 * k)) % len(_USCC)] for k in range(8))
-        return f"91{330100 + int(ids.city[i]) * 100:06d}MA{body}"
-    region = 110101 + int(ids.city[i]) * 1000 + int(ids.district[i])
+        return f"91{330100 + int(ids.id_city[i]) * 100:06d}MA{body}"
+    region = 110101 + int(ids.id_city[i]) * 1000 + int(ids.id_district[i])
     year, rest = divmod(int(ids.birth[i]), 365)
     month, day = rest // 31 + 1, rest % 28 + 1
     seq = int(ids.id_code[i]) % 1000
