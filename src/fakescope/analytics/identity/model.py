@@ -309,7 +309,9 @@ def fit(
             continue  # too few pairs agree on it to learn anything
         saved = copy.deepcopy(linker._settings_obj)
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=em_max_pairs)
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=em_max_pairs
+            )
         except (SplinkException, ValueError, ZeroDivisionError) as exc:
             linker._settings_obj = saved  # a failed session may leave the model half-changed
             log.info("EM blocked on %s skipped: %s", column, exc)
