@@ -96,3 +96,12 @@ def test_normalise_sellers_and_coverage() -> None:
     assert rows[0]["bank_account_n"] is None  # an absent column is all null, not an error
     lacking = coverage(sellers).lacking
     assert "phone" not in lacking and {"id_number", "bank_account", "email", "address"} <= set(lacking)
+
+
+def test_a_table_split_over_processes_normalises_as_one(marketplace) -> None:  # type: ignore[no-untyped-def]
+    # Large marketplaces are normalised in several processes: the rows must come back the same, in order.
+    import pyarrow.parquet as pq
+
+    sellers = pq.read_table(marketplace(2_000, 5) / "sellers.parquet")
+    assert sellers.num_rows > 100
+    assert normalise_sellers(sellers, processes=3).equals(normalise_sellers(sellers, processes=1))

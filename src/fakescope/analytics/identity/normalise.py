@@ -6,7 +6,10 @@ Which identity fields a marketplace sent is reported, so a screen can say what i
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,9 +90,37 @@ def _mapped(values: list[str | None], fn: Callable[[str], object]) -> list[objec
     return out
 
 
-def normalise_sellers(sellers: pa.Table) -> pa.Table:
+# Below this many sellers a process of its own costs more (start-up, imports, copying) than it saves.
+ROWS_PER_PROCESS = 150_000
+
+
+def normalise_sellers(sellers: pa.Table, *, processes: int | None = None) -> pa.Table:
     """One row per seller: `seller_id`, `registered_at` and the normalised identity columns (null where the
-    seller gave nothing usable)."""
+    seller gave nothing usable).
+
+    Large tables are split over `processes` (default: one per CPU, at least ROWS_PER_PROCESS rows each):
+    every row is normalised on its own, so the result is the same however it is split."""
+    if processes is None:
+        processes = min(_usable_cpus(), sellers.num_rows // ROWS_PER_PROCESS)
+    if processes <= 1 or sellers.num_rows < 2 or multiprocessing.current_process().daemon:
+        return _normalise_part(sellers)
+    size = -(-sellers.num_rows // processes)
+    parts = [sellers.slice(start, size) for start in range(0, sellers.num_rows, size)]
+    # Spawned, not forked: callers may hold DuckDB or web-server threads, whose locks a fork would copy.
+    with ProcessPoolExecutor(len(parts) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        rest = [pool.submit(_normalise_part, part) for part in parts[1:]]
+        first = _normalise_part(parts[0])  # this process takes a share too
+        return pa.concat_tables([first, *(future.result() for future in rest)])
+
+
+def _usable_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _normalise_part(sellers: pa.Table) -> pa.Table:
     n = sellers.num_rows
     provinces = _mapped(_column(sellers, "province").to_pylist(), place_key)
     cities = _mapped(_column(sellers, "city").to_pylist(), place_key)
