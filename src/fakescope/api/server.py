@@ -10,6 +10,7 @@ import sys
 
 from fastapi import FastAPI
 
+from fakescope.machine import usable_cpus
 from fakescope.settings import Settings, get_settings
 
 APP_FACTORY = "fakescope.api.server:app_from_environment"
@@ -19,10 +20,7 @@ def default_workers(settings: Settings) -> int:
     """`serve.workers` from the settings, else one per CPU this process may run on."""
     if settings.serve.workers is not None:
         return settings.serve.workers
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cpus()
 
 
 def tune_process(settings: Settings) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pyarrow as pa
 from fakescope.analytics.identity import identifiers
 from fakescope.analytics.identity.names import name_syllables, tokens_without_places
 from fakescope.analytics.identity.places import address_tokens, place_key
+from fakescope.machine import usable_cpus
 
 # Contract columns of `sellers` that identify a person, beyond the required legal name.
 IDENTITY_FIELDS = ("id_number", "phone", "email", "bank_account", "address", "province", "city", "device_id")
@@ -101,7 +101,7 @@ def normalise_sellers(sellers: pa.Table, *, processes: int | None = None) -> pa.
     Large tables are split over `processes` (default: one per CPU, at least ROWS_PER_PROCESS rows each):
     every row is normalised on its own, so the result is the same however it is split."""
     if processes is None:
-        processes = min(_usable_cpus(), sellers.num_rows // ROWS_PER_PROCESS)
+        processes = min(usable_cpus(), sellers.num_rows // ROWS_PER_PROCESS)
     if processes <= 1 or sellers.num_rows < 2 or multiprocessing.current_process().daemon:
         return _normalise_part(sellers)
     size = -(-sellers.num_rows // processes)
@@ -111,13 +111,6 @@ def normalise_sellers(sellers: pa.Table, *, processes: int | None = None) -> pa.
         rest = [pool.submit(_normalise_part, part) for part in parts[1:]]
         first = _normalise_part(parts[0])  # this process takes a share too
         return pa.concat_tables([first, *(future.result() for future in rest)])
-
-
-def _usable_cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _normalise_part(sellers: pa.Table) -> pa.Table:

@@ -144,7 +144,7 @@ def build_identities(rng: np.random.Generator, pop: Population) -> Identities:
                 if on:
                     _copy(ids, int(dealer), int(factory if rng.random() < 0.7 else office), (f,))
 
-    # ID numbers are issued where their holders stand now; a comeback keeping one keeps its region code too.
+    # Every ID so far was issued where its holder stands now; a comeback keeping one keeps its region code.
     ids.id_city[:], ids.id_district[:] = ids.city, ids.district
     # Comebacks, in registration order (a comeback's predecessor always comes first).
     for c in np.flatnonzero(~original):
