@@ -1,5 +1,6 @@
 """Screening a hand-made market: comebacks found (twice when twice), nobody matched to themselves, the batch
-Splink scores and the live scorecard agree, and a table with only names still screens."""
+Splink scores and the live scorecard agree, a table with only names still screens, and how soon after a
+ban a shop opened is weighed as EM learned it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pyarrow.compute as pc
 import pytest
 from identity_factories import Market, ban_times
 
-from fakescope.analytics.identity.activity import with_activity
+from fakescope.analytics.identity.activity import ACTIVE_FROM, ACTIVE_UNTIL, FOREVER, with_activity
+from fakescope.analytics.identity.fields import FIELDS, SUCCESSION, level_index
 from fakescope.analytics.identity.index import ScreeningIndex
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import ScreenResult, decide, screen_sellers
@@ -105,7 +107,8 @@ def test_names_only_still_screens_and_says_what_it_lacked(small_market: Market) 
     assert "without" in result.coverage.describe()
     matched = pc.sum(pc.is_valid(result.table["banned_seller_id"])).as_py()
     assert matched > 0
-    assert [f.name for f in result.model.scorecard.fields] == ["name"]
+    # The name is the only identifier compared; when each shop opened after a ban is known from the rest.
+    assert [f.name for f in result.model.scorecard.fields] == ["name", "succession"]
 
 
 def test_no_bans_allows_everyone(small_market: Market) -> None:
@@ -155,3 +158,47 @@ def test_one_carried_over_identifier_blocks_only_after_the_ban() -> None:
     assert decide(0.1, carried=1, predates_ban=True, **rules) == "allow"  # type: ignore[arg-type]
     assert decide(0.1, carried=0, **rules) == "allow"  # type: ignore[arg-type]
     assert decide(0.1, carried=1, block_threshold=0.9, review_threshold=0.5) == "allow"
+
+
+def test_the_rules_block_only_a_pair_as_timely_as_comebacks() -> None:
+    rules = {"block_threshold": 0.9, "review_threshold": 0.5}
+    rules.update(block_carried_over=1, block_corroborating=2)
+    # A dealer opening whenever it liked with its banned factory's phone is not blocked on that phone alone.
+    assert decide(0.1, carried=1, timely=False, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.1, corroborating=2, timely=False, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.1, carried=1, timely=True, **rules) == "block"  # type: ignore[arg-type]
+    # A probable match is blocked whenever it opened.
+    assert decide(0.97, corroborating=1, timely=False, **rules) == "block"  # type: ignore[arg-type]
+
+
+def _succession_level(registered_days_after_ban: int | None, *, banned: bool = True) -> str:
+    day = 86_400 * 1_000_000
+    banned_seller = {ACTIVE_FROM: 0, ACTIVE_UNTIL: 400 * day if banned else FOREVER}
+    start = 0 if registered_days_after_ban is None else 400 * day + registered_days_after_ban * day
+    newcomer = {ACTIVE_FROM: start, ACTIVE_UNTIL: FOREVER}
+    field = next(f for f in FIELDS if f.name == SUCCESSION)
+    level = field.levels[level_index(field, newcomer, banned_seller)]
+    assert level_index(field, banned_seller, newcomer) == field.levels.index(level), "either order"
+    return level.kind if level.kind != "succession" else f"within {level.param}"
+
+
+def test_succession_says_how_soon_after_a_ban_a_shop_opened() -> None:
+    assert _succession_level(10) == "within 30"
+    assert _succession_level(31) == "within 120"
+    assert _succession_level(200) == "within 365"
+    assert _succession_level(800) == "else"
+    assert _succession_level(-5) == "else"  # opened before the ban
+    assert _succession_level(10, banned=False) == "unended"
+
+
+def test_the_model_learns_how_soon_comebacks_open(small_screen: ScreenResult) -> None:
+    # The hand-made comebacks open 20 to 110 days after their bans: EM weighs those levels for a match
+    # and a shop that opened long after (or before) against.
+    scorecard = small_screen.model.scorecard
+    field = next(f for f in scorecard.fields if f.name == SUCCESSION)
+    timely = scorecard.timely_levels()
+    assert timely is not None
+    within = {f"within {field.levels[p].param}" for p in timely}
+    assert "within 120" in within
+    weights = scorecard.level_weights[scorecard.fields.index(field)]
+    assert weights[-1] < 0

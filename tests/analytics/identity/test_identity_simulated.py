@@ -87,10 +87,10 @@ def _f1(precision: float, recall: float) -> float:
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="bar unmet on the simulator (40k listings, seed 11: precision 0.946, recall 0.855; seeds 3 and "
-    "7: 0.939/0.899 and 0.932/0.872): most comebacks missed keep only values their ring shares with other "
-    "live shops, and most wrong blocks are ring associates registered after a ban who carry the banned "
-    "seller's values that nobody else held: by identity fields the two look alike",
+    reason="bar unmet on the simulator (40k listings, seed 11: precision 0.947, recall 0.871; seeds 3 and "
+    "7: 0.955/0.913 and 0.952/0.851): most comebacks missed keep only values their ring shares with other "
+    "live shops, and most wrong blocks are ring associates who opened soon after a ban carrying the banned "
+    "seller's values that nobody else held: by identity fields and timing the two look alike",
 )
 def test_recidivist_bar(
     simulated: dict,  # type: ignore[type-arg]

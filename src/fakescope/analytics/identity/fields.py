@@ -12,16 +12,22 @@ from typing import Any, Literal
 
 from rapidfuzz.distance import Levenshtein
 
-from fakescope.analytics.identity.activity import ACTIVE_FROM, ACTIVE_UNTIL, co_column
+from fakescope.analytics.identity.activity import ACTIVE_FROM, ACTIVE_UNTIL, FOREVER, co_column
 
-LevelKind = Literal["null", "exact", "private", "levenshtein", "intersect", "else"]
+LevelKind = Literal["null", "unended", "exact", "private", "levenshtein", "intersect", "succession", "else"]
+# Levels that say nothing either way (Splink's null levels: weight 0).
+NULL_KINDS = ("null", "unended")
+_DAY_MICROS = 86_400 * 1_000_000
+SUCCESSION = "succession"
 
 
 @dataclass(frozen=True)
 class Level:
     """One comparison level: `kind` on `column` with `param` (edit distance or shared-word count); `tf`
     weighs an exact match by how rare the value is (a warehouse shared by hundreds says little). `private`
-    is an exact match on a value nobody else held while either seller was active (see `activity`)."""
+    is an exact match on a value nobody else held while either seller was active (see `activity`).
+    `succession` holds when one seller registered within `param` days after the other's ban; `unended`
+    (a null level) when neither was banned, so succession cannot be judged."""
 
     kind: LevelKind
     column: str | None = None
@@ -98,6 +104,19 @@ FIELDS: tuple[Field, ...] = (
             Level("else"),
         ),
     ),
+    # Not an identifier: when the pair's shops were open. A comeback opens soon after its ban; a ring's
+    # dealer holding the same phone opened whenever. EM learns from the marketplace how soon is soon.
+    Field(
+        SUCCESSION,
+        "registered_at",
+        (
+            Level("unended", ACTIVE_UNTIL),
+            Level("succession", ACTIVE_FROM, 30),
+            Level("succession", ACTIVE_FROM, 120),
+            Level("succession", ACTIVE_FROM, 365),
+            Level("else"),
+        ),
+    ),
 )
 
 # Exact normalised values that make two sellers worth comparing (Splink blocking rules; the index's keys).
@@ -129,6 +148,32 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     # RapidFuzz's C++ kernel: ~0.3 us a pair against ~200 us for a Python loop over an 18-digit ID number,
     # which was most of a live screen's time when a registration meets a few hundred banned candidates.
     return int(Levenshtein.distance(a, b, score_cutoff=limit))
+
+
+def unended_sql() -> str:
+    """The `unended` level as SQL over a pair: neither seller was banned."""
+    return f"{ACTIVE_UNTIL}_l >= {FOREVER} and {ACTIVE_UNTIL}_r >= {FOREVER}"
+
+
+def succession_sql(days: int) -> str:
+    """The `succession` level as SQL over a pair: one registered within `days` after the other's ban."""
+    span = days * _DAY_MICROS
+
+    def after(new: str, old: str) -> str:
+        gap = f"({ACTIVE_FROM}_{new} - {ACTIVE_UNTIL}_{old})"
+        return f"({ACTIVE_UNTIL}_{old} < {FOREVER} and {gap} >= 0 and {gap} <= {span})"
+
+    return f"({after('l', 'r')} or {after('r', 'l')})"
+
+
+def _succeeds(left: Mapping[str, Any], right: Mapping[str, Any], days: int) -> bool:
+    def after(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        end, start = old.get(ACTIVE_UNTIL), new.get(ACTIVE_FROM)
+        if end is None or start is None or end >= FOREVER:
+            return False
+        return bool(0 <= start - end <= days * _DAY_MICROS)
+
+    return after(left, right) or after(right, left)
 
 
 def private_sql(column: str, *, blocking: bool = False) -> str:
@@ -163,6 +208,10 @@ def _holds(level: Level, left: Mapping[str, Any], right: Mapping[str, Any]) -> b
     a, b = left.get(level.column), right.get(level.column)
     if level.kind == "null":
         return a is None or b is None
+    if level.kind == "unended":
+        return (a is None or a >= FOREVER) and (b is None or b >= FOREVER)
+    if level.kind == "succession":
+        return _succeeds(left, right, level.param)
     if a is None or b is None:
         return False
     if level.kind == "exact":

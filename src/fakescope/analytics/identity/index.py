@@ -257,7 +257,7 @@ class ScreeningIndex:
                 predates_ban=self._predates(record, bans.get(banned)),
                 corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
                 supported=supported(fields, levels), carried=carried_over(fields, levels),
-                block_carried_over=block_carried_over,
+                block_carried_over=block_carried_over, timely=self.scorecard.timely(levels),
             ) == "block"  # fmt: skip
             key = (blockable, probability)
             if best is None or key > (best[0], best[1]) or (key == (best[0], best[1]) and banned < best[2]):
@@ -271,7 +271,7 @@ class ScreeningIndex:
                    predates_ban=self._predates(record, bans.get(banned)),
                    corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
                    supported=supported(fields, levels), carried=carried_over(fields, levels),
-                   block_carried_over=block_carried_over),
+                   block_carried_over=block_carried_over, timely=self.scorecard.timely(levels)),
             agreeing(fields, levels),
         )  # fmt: skip
 

@@ -19,12 +19,16 @@ from fakescope.analytics.identity.activity import ACTIVE_FROM, co_column, with_a
 from fakescope.analytics.identity.blocking import blocking_key, with_blocking_keys
 from fakescope.analytics.identity.fields import (
     BLOCKING_COLUMNS,
+    NULL_KINDS,
+    SUCCESSION,
     Field,
     Level,
     fields_with_data,
     level_index,
     private_sql,
+    succession_sql,
     tf_columns,
+    unended_sql,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +50,11 @@ def _level_creator(level: Level) -> Any:
         return cll.ElseLevel()
     if level.kind == "null":
         return cll.NullLevel(level.column)
+    if level.kind == "unended":
+        return cll.CustomLevel(unended_sql(), label_for_charts="neither banned").configure(is_null_level=True)
+    if level.kind == "succession":
+        label = f"within {level.param} days of a ban"
+        return cll.CustomLevel(succession_sql(level.param), label_for_charts=label)
     if level.kind == "exact":
         return cll.ExactMatchLevel(level.column, term_frequency_adjustments=level.tf)
     if level.kind == "private":
@@ -101,6 +110,31 @@ class Scorecard:
 
     def levels(self, left: Mapping[str, Any], right: Mapping[str, Any]) -> list[int]:
         return [level_index(f, left, right) for f in self.fields]
+
+    def timely_levels(self) -> set[int] | None:
+        """The succession levels (positions) the model weighs for a match: how soon after a ban comebacks
+        open on this marketplace, as EM learned it. None when there is no succession field."""
+        for f, weights in zip(self.fields, self.level_weights, strict=True):
+            if f.name == SUCCESSION:
+                return {p for p, (lv, w) in enumerate(zip(f.levels, weights, strict=True))
+                        if lv.kind == "succession" and w > 0}  # fmt: skip
+        return None
+
+    def timely(self, levels: Sequence[int]) -> bool:
+        """Whether a pair opened as soon after the other's ban as comebacks do (see `timely_levels`)."""
+        timely = self.timely_levels()
+        if timely is None:
+            return True
+        return levels[[f.name for f in self.fields].index(SUCCESSION)] in timely
+
+    def timely_sql(self, alias: str) -> str:
+        """`timely` over Splink's gamma columns."""
+        timely = self.timely_levels()
+        if timely is None:
+            return "true"
+        f = next(f for f in self.fields if f.name == SUCCESSION)
+        gammas = sorted(len(f.levels) - 1 - p for p in timely)
+        return f"{alias}.gamma_{f.name} in ({', '.join(map(str, gammas))})" if gammas else "false"
 
     def term_frequency(self, column: str, value: Any, *, extra: int = 0) -> float:
         """Share of sellers holding `value` (`extra` counts a registration not among them)."""
@@ -178,7 +212,8 @@ def _splink_levels(linker: Linker, fields: tuple[Field, ...]) -> list[list[Any]]
     for f, comparison in zip(fields, linker._settings_obj.comparisons, strict=True):
         by_value = {cl.comparison_vector_value: cl for cl in comparison.comparison_levels}
         top = len(f.levels) - 2
-        out.append([by_value[-1 if lv.kind == "null" else top - (p - 1)] for p, lv in enumerate(f.levels)])
+        gammas = [-1 if lv.kind in NULL_KINDS else top - (p - 1) for p, lv in enumerate(f.levels)]
+        out.append([by_value[g] for g in gammas])
     return out
 
 

@@ -27,7 +27,7 @@ from fakescope.analytics.identity.fields import (
     supported,
     supported_sql,
 )
-from fakescope.analytics.identity.model import FittedModel, fit
+from fakescope.analytics.identity.model import FittedModel, Scorecard, fit
 from fakescope.analytics.identity.normalise import Coverage, coverage, normalise_sellers
 
 SCREEN_SCHEMA = pa.schema(
@@ -68,6 +68,7 @@ def decide(
     supported: bool = True,
     carried: int = 0,
     block_carried_over: int = 0,
+    timely: bool = True,
 ) -> str:
     """`block`, `review` or `allow` for a match probability at the configured thresholds. A seller who
     registered before the banned seller's ban cannot be coming back from it: at most `review`. One who shares
@@ -75,9 +76,12 @@ def decide(
     whatever the model says: a ring's dealers share its phones and accounts with other live shops too. With
     that rule on, a probable match that is not `supported` (see `fields.supported`) is at most `review`. One
     who carries over `block_carried_over` of the banned seller's own identifiers (see `fields.carried_over`;
-    0 turns this off) is blocked too: nobody else held them while either was active."""
+    0 turns this off) is blocked too: nobody else held them while either was active. Both rules hold only
+    for a `timely` pair (opened as soon after the ban as the model learned comebacks do): a ring's dealer
+    who carries its factory's phone opened whenever it liked."""
     corroborated = block_corroborating > 0 and corroborating >= block_corroborating
     corroborated = corroborated or (block_carried_over > 0 and carried >= block_carried_over)
+    corroborated = corroborated and timely
     probable = probability >= block_threshold and (supported or block_corroborating <= 0)
     if (probable or corroborated) and not predates_ban:
         return "block"
@@ -87,7 +91,7 @@ def decide(
 
 
 def _best_per_seller_sql(
-    fields: tuple[Field, ...],
+    scorecard: Scorecard,
     bans_table: str,
     block_threshold: float,
     block_corroborating: int,
@@ -95,16 +99,19 @@ def _best_per_seller_sql(
 ) -> str:
     # Plain SQL over Splink's predictions, so it runs on whichever backend Splink runs on. The best match
     # is a blockable one if any (registered after that ban, probable or corroborated), then the most probable.
+    fields = scorecard.fields
     gammas = "".join(f", p.gamma_{f.name}" for f in fields)
-    corroborating = corroborating_sql(fields, "p")
-    strong = (
-        f"p.match_probability >= {float(block_threshold)!r}"
-        if block_corroborating <= 0
-        else f"((p.match_probability >= {float(block_threshold)!r} and {supported_sql(fields, 'p')}) "
-        f"or {corroborating} >= {int(block_corroborating)})"
-    )
+    probable = f"p.match_probability >= {float(block_threshold)!r}"
+    if block_corroborating > 0:
+        probable = f"({probable} and {supported_sql(fields, 'p')})"
+    rules = []
+    if block_corroborating > 0:
+        rules.append(f"({corroborating_sql(fields, 'p')}) >= {int(block_corroborating)}")
     if block_carried_over > 0:
-        strong = f"({strong} or ({carried_over_sql(fields, 'p')}) >= {int(block_carried_over)})"
+        rules.append(f"({carried_over_sql(fields, 'p')}) >= {int(block_carried_over)}")
+    strong = probable
+    if rules:
+        strong = f"({probable} or (({' or '.join(rules)}) and {scorecard.timely_sql('p')}))"
     return f"""
     select seller_id_l, seller_id_r, match_probability, predates_ban{gammas.replace("p.", "")} from (
         select p.seller_id_l, p.seller_id_r, p.match_probability, {gammas.lstrip(", ")},
@@ -181,8 +188,8 @@ def screen_sellers(
     table = _rows(
         left.column("seller_id").combine_chunks(),
         best,
-        model.scorecard.fields,
-        lambda probability, predates, corroborated, backed, carried: decide(
+        model.scorecard,
+        lambda probability, predates, corroborated, backed, carried, timely: decide(
             probability,
             block_threshold=block_threshold,
             review_threshold=review_threshold,
@@ -192,6 +199,7 @@ def screen_sellers(
             supported=backed,
             carried=carried,
             block_carried_over=block_carried_over,
+            timely=timely,
         ),
         (block_threshold, review_threshold),
     )
@@ -201,14 +209,15 @@ def screen_sellers(
 def _rows(
     sellers: pa.Array,
     best: pa.Table,
-    fields: tuple[Field, ...],
-    decision: Callable[[float, bool, int, bool, int], str],
+    scorecard: Scorecard,
+    decision: Callable[[float, bool, int, bool, int, bool], str],
     thresholds: tuple[float, float],
 ) -> pa.Table:
     """One output row per seller from its best match (if any). The fields' verdicts are worked out once per
     distinct gamma vector and `decision` once per distinct (vector, side of each threshold, predates): a
     million sellers fall in a few hundred such groups."""
-    unmatched = decision(0.0, False, 0, False, 0)
+    fields = scorecard.fields
+    unmatched = decision(0.0, False, 0, False, 0, False)
     if best.num_rows == 0:
         return pa.table(
             {
@@ -227,7 +236,7 @@ def _rows(
         levels = _levels_of(gammas, fields)
         verdicts.append(
             (agreeing(fields, levels), corroborating(fields, levels), supported(fields, levels),
-             carried_over(fields, levels))
+             carried_over(fields, levels), scorecard.timely(levels))
         )  # fmt: skip
     probability = np.asarray(best.column("match_probability").to_numpy(), dtype=np.float64)
     predates = np.asarray(pc.fill_null(best.column("predates_ban"), False).to_numpy(zero_copy_only=False))
@@ -239,9 +248,9 @@ def _rows(
     group_of = np.asarray(group_of).reshape(-1)
     group_decision = []
     for (combo, _block_side, _review_side, predated), row in zip(groups, first, strict=True):
-        _agree, corroborated, backed, carried = verdicts[int(combo)]
+        _agree, corroborated, backed, carried, timely = verdicts[int(combo)]
         group_decision.append(
-            decision(float(probability[row]), bool(predated), corroborated, backed, carried)
+            decision(float(probability[row]), bool(predated), corroborated, backed, carried, timely)
         )
     # Each seller's row in `best`, or the row past its end: no banned seller shares anything with it.
     position = pc.index_in(sellers, value_set=best.column("seller_id_l").combine_chunks())
@@ -285,7 +294,7 @@ def _match(
     try:
         predictions = model.linker.inference.predict_between(left_frame, right_frame, warning_mode="never")
         sql = _best_per_seller_sql(
-            model.scorecard.fields,
+            model.scorecard,
             bans_frame.physical_name,
             block_threshold,
             block_corroborating,
