@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks.harness import RESULTS_DIR, machine_info, save_results
-from benchmarks.trace_data import build_workspace, ring_truth
+from benchmarks.trace_data import build_workspace, comeback_truth, ring_truth
 from fakescope.analytics.identity.normalise import IDENTITY_FIELDS
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -346,6 +346,27 @@ def ring_recovery(workspace: Path, truth: pa.Table) -> dict[str, float]:
     }
 
 
+def recidivist_recovery(workspace: Path, truth: pa.Table) -> dict[str, float]:
+    """Precision and recall of the screen's blocks against the generated comebacks: a block is right when
+    the seller is a comeback and its banned match is the same person (as the test on the simulator counts)."""
+    from fakescope.analytics.derived import read_derived
+    from fakescope.analytics.identity.service import SCREEN_TABLE
+    from fakescope.workspace import Workspace
+
+    screen, _ = read_derived(Workspace(workspace), SCREEN_TABLE, command="fakescope screen")
+    blocks = screen.filter(pc.equal(screen["decision"], "block")).select(["seller_id", "banned_seller_id"])
+    people = truth.select(["seller_id", "person"])
+    joined = blocks.join(truth, "seller_id").join(
+        people.rename_columns(["banned_seller_id", "banned_person"]), "banned_seller_id"
+    )
+    right = pc.sum(pc.and_(joined["comeback"], pc.equal(joined["person"], joined["banned_person"]))).as_py()
+    comebacks = pc.sum(truth["comeback"]).as_py()
+    return {
+        "recidivist_precision": (right or 0) / max(blocks.num_rows, 1),
+        "recidivist_recall": (right or 0) / max(comebacks or 0, 1),
+    }
+
+
 def _kept_rows(sellers: int, stages: list[str]) -> list[dict[str, Any]]:
     """Earlier rows of other scales (the 100k-listings simulated marketplace) and of stages not run now, so
     one file holds them all."""
@@ -387,6 +408,8 @@ def main(
         }
         if run["error"]:
             row["error"] = run["error"]
+        elif stage == "screen":
+            row.update(recidivist_recovery(workspace, comeback_truth(sellers, sellers // 20)))
         elif stage == "rings":
             row.update(ring_recovery(workspace, ring_truth(sellers, sellers // 20)))
         rows.append(row)

@@ -549,6 +549,17 @@ def ring_truth(sellers: int, banned: int, seed: int = 13) -> pa.Table:
     return pa.table({"seller_id": seller_id, "group": np.where(plan.ring >= 0, plan.ring, -(person + 1))})
 
 
+def comeback_truth(sellers: int, banned: int, seed: int = 13) -> pa.Table:
+    """Who came back as whom, as generated: `seller_id, person` (a comeback's person is the banned original
+    it re-registers) and `comeback` (whether it is one)."""
+    rng = np.random.default_rng(seed)
+    plan = plan_population(rng, sellers, banned)
+    identities(rng, plan)  # draws in the order `marketplace` does, so the ids below are the same
+    seller_id = _ids("sl", sellers, rng)
+    person = np.where(plan.comeback_of >= 0, plan.comeback_of, np.arange(sellers))
+    return pa.table({"seller_id": seller_id, "person": person, "comeback": plan.comeback_of >= 0})
+
+
 def write_marketplace(folder: Path, sellers: int, banned: int, seed: int = 13) -> dict[str, int]:
     """Write the marketplace as `<table>.parquet` files; rows per table."""
     folder.mkdir(parents=True, exist_ok=True)

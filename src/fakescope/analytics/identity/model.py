@@ -284,7 +284,7 @@ def fit(
     *,
     seed: int = 1,
     u_max_pairs: float | None = None,
-    em_max_pairs: float = 2e6,
+    em_max_pairs: float = 1e6,
     connection: Any = None,
 ) -> FittedModel:
     """Train the model on every seller: u by random sampling, m by EM over pairs that share a name and over
@@ -323,7 +323,7 @@ def fit(
     if not p or p < floor:
         linker._settings_obj._probability_two_random_records_match = floor
     # Random pairs are non-matches; 50 per seller (at most two million) estimate u well enough here.
-    u_pairs = u_max_pairs or float(min(2_000_000, max(50_000, 50 * n)))
+    u_pairs = u_max_pairs or float(min(1_000_000, max(50_000, 50 * n)))
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     # EM over pairs agreeing on a person's own attributes (name, ID number) learns what the same person
     # looks like; pairs sharing a phone or an account also hold ring associates, who are different people.
