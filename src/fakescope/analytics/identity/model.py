@@ -7,6 +7,7 @@ Settings use only Splink's comparison and blocking creators, so the same model c
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -114,18 +115,23 @@ class Scorecard:
     def timely_levels(self) -> set[int] | None:
         """The succession levels (positions) the model weighs for a match: how soon after a ban comebacks
         open on this marketplace, as EM learned it. None when there is no succession field."""
-        for f, weights in zip(self.fields, self.level_weights, strict=True):
+        found = self._succession
+        return None if found is None else set(found[1])
+
+    @functools.cached_property
+    def _succession(self) -> tuple[int, frozenset[int]] | None:
+        # Read once: the live index asks for every candidate of every registration.
+        for i, (f, weights) in enumerate(zip(self.fields, self.level_weights, strict=True)):
             if f.name == SUCCESSION:
-                return {p for p, (lv, w) in enumerate(zip(f.levels, weights, strict=True))
-                        if lv.kind == "succession" and w > 0}  # fmt: skip
+                timely = {p for p, (lv, w) in enumerate(zip(f.levels, weights, strict=True))
+                          if lv.kind == "succession" and w > 0}  # fmt: skip
+                return i, frozenset(timely)
         return None
 
     def timely(self, levels: Sequence[int]) -> bool:
         """Whether a pair opened as soon after the other's ban as comebacks do (see `timely_levels`)."""
-        timely = self.timely_levels()
-        if timely is None:
-            return True
-        return levels[[f.name for f in self.fields].index(SUCCESSION)] in timely
+        found = self._succession
+        return found is None or levels[found[0]] in found[1]
 
     def timely_sql(self, alias: str) -> str:
         """`timely` over Splink's gamma columns."""
@@ -322,7 +328,8 @@ def fit(
     floor = 1.0 / max(n * (n - 1) / 2, 1.0)
     if not p or p < floor:
         linker._settings_obj._probability_two_random_records_match = floor
-    # Random pairs are non-matches; 50 per seller (at most two million) estimate u well enough here.
+    # Random pairs are non-matches; 50 per seller (at most a million, Splink's own default) estimate u well
+    # enough here.
     u_pairs = u_max_pairs or float(min(1_000_000, max(50_000, 50 * n)))
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     # EM over pairs agreeing on a person's own attributes (name, ID number) learns what the same person
