@@ -539,24 +539,25 @@ def _listings(
     }
 
 
-def ring_truth(sellers: int, banned: int, seed: int = 13) -> pa.Table:
-    """Who belongs together as generated: `seller_id, group` (a ring, or a lone seller with comebacks)."""
+def _generated(sellers: int, banned: int, seed: int) -> tuple[Plan, pa.Array, np.ndarray]:
+    """The plan, seller ids and person of each seller (a comeback's is the banned original it re-registers),
+    drawn in the order `marketplace` draws them, so the ids are the written ones."""
     rng = np.random.default_rng(seed)
     plan = plan_population(rng, sellers, banned)
-    identities(rng, plan)  # draws in the order `marketplace` does, so the ids below are the same
+    identities(rng, plan)
     seller_id = _ids("sl", sellers, rng)
-    person = np.where(plan.comeback_of >= 0, plan.comeback_of, np.arange(sellers))
+    return plan, seller_id, np.where(plan.comeback_of >= 0, plan.comeback_of, np.arange(sellers))
+
+
+def ring_truth(sellers: int, banned: int, seed: int = 13) -> pa.Table:
+    """Who belongs together as generated: `seller_id, group` (a ring, or a lone seller with comebacks)."""
+    plan, seller_id, person = _generated(sellers, banned, seed)
     return pa.table({"seller_id": seller_id, "group": np.where(plan.ring >= 0, plan.ring, -(person + 1))})
 
 
 def comeback_truth(sellers: int, banned: int, seed: int = 13) -> pa.Table:
-    """Who came back as whom, as generated: `seller_id, person` (a comeback's person is the banned original
-    it re-registers) and `comeback` (whether it is one)."""
-    rng = np.random.default_rng(seed)
-    plan = plan_population(rng, sellers, banned)
-    identities(rng, plan)  # draws in the order `marketplace` does, so the ids below are the same
-    seller_id = _ids("sl", sellers, rng)
-    person = np.where(plan.comeback_of >= 0, plan.comeback_of, np.arange(sellers))
+    """Who came back as whom, as generated: `seller_id, person` and `comeback` (whether it is one)."""
+    plan, seller_id, person = _generated(sellers, banned, seed)
     return pa.table({"seller_id": seller_id, "person": person, "comeback": plan.comeback_of >= 0})
 
 

@@ -135,11 +135,11 @@ class Scorecard:
 
     def timely_sql(self, alias: str) -> str:
         """`timely` over Splink's gamma columns."""
-        timely = self.timely_levels()
-        if timely is None:
+        found = self._succession
+        if found is None:
             return "true"
-        f = next(f for f in self.fields if f.name == SUCCESSION)
-        gammas = sorted(len(f.levels) - 1 - p for p in timely)
+        f = self.fields[found[0]]
+        gammas = sorted(len(f.levels) - 1 - p for p in found[1])
         return f"{alias}.gamma_{f.name} in ({', '.join(map(str, gammas))})" if gammas else "false"
 
     def term_frequency(self, column: str, value: Any, *, extra: int = 0) -> float:
