@@ -77,6 +77,9 @@ class IdentitySettings(BaseModel):
     # banned seller's own identifiers (its ID number, even mistyped, or a phone, account, device or address
     # nobody else held while either was active); 0 turns the rule off.
     block_carried_over: int = 1
+    # Block, whatever the probability, a seller registered after a ban under the banned seller's name (exactly
+    # or nearly) who also has this many of its identifiers, even ones a ring shares; 0 turns the rule off.
+    block_named_identifiers: int = 1
 
 
 class RingSettings(BaseModel):

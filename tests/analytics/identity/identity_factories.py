@@ -167,12 +167,17 @@ def ban_times(market: Market) -> dict[str, datetime]:
     return {row["seller_id"]: row["banned_at"] for row in market.bans.to_pylist()}
 
 
+def recidivist_hits(blocked: dict[str, str], comeback_of: dict[str, str], person_of: dict[str, str]) -> int:
+    """How many blocks in `blocked` (seller -> the banned seller it matched) are right: the seller is a
+    comeback and its match is the same person."""
+    return sum(1 for s, banned in blocked.items() if s in comeback_of and person_of[banned] == person_of[s])
+
+
 def recidivist_precision_recall(
     blocked: dict[str, str], comeback_of: dict[str, str], person_of: dict[str, str]
 ) -> tuple[float, float]:
-    """Precision and recall of `blocked` (seller -> the banned seller it matched) against the truth: a block
-    is right when the seller is a comeback and its match is the same person."""
-    right = [s for s, banned in blocked.items() if s in comeback_of and person_of[banned] == person_of[s]]
-    precision = len(right) / len(blocked) if blocked else 1.0
-    recall = len(right) / len(comeback_of) if comeback_of else 1.0
+    """Precision and recall of `blocked` against the truth (see `recidivist_hits`)."""
+    right = recidivist_hits(blocked, comeback_of, person_of)
+    precision = right / len(blocked) if blocked else 1.0
+    recall = right / len(comeback_of) if comeback_of else 1.0
     return precision, recall

@@ -6,14 +6,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from identity_factories import Market, ban_times
 
 from fakescope.analytics.identity.activity import ACTIVE_FROM, ACTIVE_UNTIL, FOREVER, with_activity
-from fakescope.analytics.identity.fields import FIELDS, SUCCESSION, level_index
-from fakescope.analytics.identity.index import ScreeningIndex
+from fakescope.analytics.identity.fields import (
+    FIELDS,
+    SUCCESSION,
+    carried_over,
+    carried_over_sql,
+    corroborating,
+    corroborating_sql,
+    level_index,
+    named_identifiers,
+    named_identifiers_sql,
+    personal,
+    personal_sql,
+    supported,
+    supported_sql,
+)
+from fakescope.analytics.identity.index import ScreeningIndex, saved_is_current
 from fakescope.analytics.identity.normalise import normalise_sellers
 from fakescope.analytics.identity.screening import ScreenResult, decide, screen_sellers
 
@@ -120,7 +136,7 @@ def test_no_bans_allows_everyone(small_market: Market) -> None:
 
 def _live_agrees_with_batch(market: Market, bans: dict[str, datetime | None], batch: ScreenResult) -> int:
     rules = {"block_threshold": 0.9, "review_threshold": 0.5}
-    rules.update(block_corroborating=2, block_carried_over=1)
+    rules.update(block_corroborating=2, block_carried_over=1, block_named_identifiers=1)
     index = ScreeningIndex(market.sellers, batch.model.scorecard, "test", bans)
     compared = 0
     for registration, row in zip(market.sellers.to_pylist(), batch.table.to_pylist(), strict=True):
@@ -135,7 +151,7 @@ def test_live_index_decides_as_the_batch_screen(small_market: Market) -> None:
     bans: dict[str, datetime | None] = dict(ban_times(small_market))
     batch = screen_sellers(
         small_market.sellers, bans, block_threshold=0.9, review_threshold=0.5,
-        block_corroborating=2, block_carried_over=1,
+        block_corroborating=2, block_carried_over=1, block_named_identifiers=1,
     )  # fmt: skip
     assert _live_agrees_with_batch(small_market, bans, batch) > 20
     assert batch.counts()["block"] > 0
@@ -146,7 +162,7 @@ def test_a_ban_of_unknown_time_is_at_most_review_in_batch_and_live(small_market:
     bans: dict[str, datetime | None] = {seller: None for seller in ban_times(small_market)}
     batch = screen_sellers(
         small_market.sellers, bans, block_threshold=0.9, review_threshold=0.5,
-        block_corroborating=2, block_carried_over=1,
+        block_corroborating=2, block_carried_over=1, block_named_identifiers=1,
     )  # fmt: skip
     assert batch.counts()["block"] == 0 and batch.counts()["review"] > 0
     assert _live_agrees_with_batch(small_market, bans, batch) > 0
@@ -167,8 +183,20 @@ def test_the_rules_block_only_a_pair_as_timely_as_comebacks() -> None:
     assert decide(0.1, carried=1, timely=False, **rules) == "allow"  # type: ignore[arg-type]
     assert decide(0.1, corroborating=2, timely=False, **rules) == "allow"  # type: ignore[arg-type]
     assert decide(0.1, carried=1, timely=True, **rules) == "block"  # type: ignore[arg-type]
-    # A probable match is blocked whenever it opened.
+    # A probable match that opened long after the ban is blocked on the name or ID number it kept, not on
+    # the phones and accounts its ring shares.
     assert decide(0.97, corroborating=1, timely=False, **rules) == "block"  # type: ignore[arg-type]
+    assert decide(0.97, corroborating=1, timely=False, personal=False, **rules) == "review"  # type: ignore[arg-type]
+    assert decide(0.97, corroborating=1, timely=True, personal=False, **rules) == "block"  # type: ignore[arg-type]
+
+
+def test_the_same_name_with_a_shared_identifier_blocks_a_timely_comeback() -> None:
+    rules = {"block_threshold": 0.9, "review_threshold": 0.5, "block_named_identifiers": 1}
+    assert decide(0.2, named=1, **rules) == "block"  # type: ignore[arg-type]
+    assert decide(0.2, named=1, timely=False, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.2, named=1, predates_ban=True, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.2, named=0, **rules) == "allow"  # type: ignore[arg-type]
+    assert decide(0.2, named=1, block_threshold=0.9, review_threshold=0.5) == "allow"
 
 
 def _succession_level(registered_days_after_ban: int | None, *, banned: bool = True) -> str:
@@ -184,7 +212,9 @@ def _succession_level(registered_days_after_ban: int | None, *, banned: bool = T
 
 def test_succession_says_how_soon_after_a_ban_a_shop_opened() -> None:
     assert _succession_level(10) == "within 30"
-    assert _succession_level(31) == "within 120"
+    assert _succession_level(31) == "within 60"
+    assert _succession_level(100) == "within 120"
+    assert _succession_level(150) == "within 180"
     assert _succession_level(200) == "within 365"
     assert _succession_level(800) == "else"
     assert _succession_level(-5) == "else"  # opened before the ban
@@ -202,3 +232,64 @@ def test_the_model_learns_how_soon_comebacks_open(small_screen: ScreenResult) ->
     assert "within 120" in within
     weights = scorecard.level_weights[scorecard.fields.index(field)]
     assert weights[-1] < 0
+
+
+def _levels(**named: str) -> list[int]:
+    """Levels of FIELDS by kind name (the first level of that kind; `else` for fields not named)."""
+    out = []
+    for f in FIELDS:
+        kinds = [lv.kind for lv in f.levels]
+        out.append(kinds.index(named[f.name]) if f.name in named else len(f.levels) - 1)  # type: ignore[arg-type]
+    return out
+
+
+def test_same_name_counts_the_identifiers_beside_it() -> None:
+    shared_phone = _levels(name="exact", phone="exact")
+    assert named_identifiers(FIELDS, shared_phone) == 1 and personal(FIELDS, shared_phone)
+    # Shared street words are no identifier; without the name nothing counts.
+    assert named_identifiers(FIELDS, _levels(name="levenshtein", address="intersect")) == 0
+    assert named_identifiers(FIELDS, _levels(phone="private", device="exact")) == 0
+    assert not personal(FIELDS, _levels(phone="private", device="exact"))
+    assert personal(FIELDS, _levels(id_number="levenshtein"))
+
+
+def test_rule_sql_counts_as_the_python_rules() -> None:
+    # The batch screen ranks by the SQL forms, the live index by the Python ones: they must agree.
+    rng = np.random.default_rng(5)
+    combos = [[int(rng.integers(0, len(f.levels))) for f in FIELDS] for _ in range(400)]
+    table = pa.table(
+        {f"gamma_{f.name}": [len(f.levels) - 1 - c[i] for c in combos] for i, f in enumerate(FIELDS)}
+    )
+    con = duckdb.connect()
+    con.register("p", table)
+    checks = [
+        (corroborating_sql(FIELDS, "p"), corroborating),
+        (carried_over_sql(FIELDS, "p"), carried_over),
+        (named_identifiers_sql(FIELDS, "p"), named_identifiers),
+        (f"cast({supported_sql(FIELDS, 'p')} as int)", supported),
+        (f"cast({personal_sql(FIELDS, 'p')} as int)", personal),
+    ]
+    for sql, python in checks:
+        got = [row[0] for row in con.execute(f"select {sql} from p").fetchall()]
+        assert got == [int(python(FIELDS, c)) for c in combos], sql
+
+
+def test_a_scorecard_saved_for_other_field_levels_is_trained_again(
+    small_market: Market, small_screen: ScreenResult
+) -> None:
+    # Weights saved by a version that declared other levels would be read against the wrong ones.
+    saved = {"snapshot_fingerprint": "snap", **small_screen.model.scorecard.to_dict()}
+    assert saved_is_current(saved, "snap") and not saved_is_current(saved, "another snapshot")
+    field = saved["fields"].index(SUCCESSION)
+    stale = {**saved, "levels": {**saved["levels"], SUCCESSION: saved["levels"][SUCCESSION][:-2]}}
+    stale["level_weights"] = [*saved["level_weights"]]
+    stale["level_weights"][field] = saved["level_weights"][field][:-2]
+    assert not saved_is_current(stale, "snap")
+    bans: dict[str, datetime | None] = dict(ban_times(small_market))
+    index = ScreeningIndex.build(small_market.sellers, "snap", stale, bans)
+    for f, weights in zip(index.scorecard.fields, index.scorecard.level_weights, strict=True):
+        assert len(weights) == len(f.levels), f.name
+    registration = small_market.sellers.slice(0, 1).to_pylist()[0]
+    assert index.screen(registration, bans, block_threshold=0.9, review_threshold=0.5).decision in {
+        "block", "review", "allow"
+    }  # fmt: skip

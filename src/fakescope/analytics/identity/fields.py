@@ -105,14 +105,18 @@ FIELDS: tuple[Field, ...] = (
         ),
     ),
     # Not an identifier: when the pair's shops were open. A comeback opens soon after its ban; a ring's
-    # dealer holding the same phone opened whenever. EM learns from the marketplace how soon is soon.
+    # dealer holding the same phone opened whenever. EM learns from the marketplace how soon is soon; the
+    # narrower the windows, the fewer ring dealers fall in the ones it weighs for a match by chance.
     Field(
         SUCCESSION,
         "registered_at",
         (
             Level("unended", ACTIVE_UNTIL),
             Level("succession", ACTIVE_FROM, 30),
+            Level("succession", ACTIVE_FROM, 60),
+            Level("succession", ACTIVE_FROM, 90),
             Level("succession", ACTIVE_FROM, 120),
+            Level("succession", ACTIVE_FROM, 180),
             Level("succession", ACTIVE_FROM, 365),
             Level("else"),
         ),
@@ -130,6 +134,11 @@ BLOCKING_COLUMNS = (
     "name_key",
     "address_key",
 )
+
+
+def level_signature(field: Field) -> list[list[Any]]:
+    """A field's levels as plain values (kind, column, parameter, tf), to tell whether saved weights fit."""
+    return [[lv.kind, lv.column, lv.param, lv.tf] for lv in field.levels]
 
 
 def tf_columns(fields: Sequence[Field]) -> tuple[str, ...]:
@@ -282,6 +291,57 @@ def _count_sql(fields: Sequence[Field], alias: str, counts: Callable[[Level], bo
 def carried_over_sql(fields: Sequence[Field], alias: str) -> str:
     """`carried_over` over Splink's gamma columns."""
     return _count_sql(fields, alias, _carries_over)
+
+
+def _own_attribute(level: Level) -> bool:
+    return level.kind in ("exact", "levenshtein") and level.column in NEAR_PERSONAL_COLUMNS
+
+
+def personal(fields: Sequence[Field], levels: Sequence[int]) -> bool:
+    """Whether a pair agrees on what a person is rather than what it uses: the name or the ID number,
+    exactly or but for a few characters. A ring's dealers share phones, accounts and devices, not these."""
+    return any(_own_attribute(f.levels[lv]) for f, lv in zip(fields, levels, strict=True))
+
+
+def personal_sql(fields: Sequence[Field], alias: str) -> str:
+    """`personal` over Splink's gamma columns."""
+    return f"(({_count_sql(fields, alias, _own_attribute)}) >= 1)"
+
+
+def _same_name(f: Field, level: Level) -> bool:
+    return f.source == "legal_name" and level.kind in ("exact", "levenshtein")
+
+
+def _identifier_agrees(f: Field, level: Level) -> bool:
+    # Shared address words are a neighbourhood, not an identifier; the name and timing are not identifiers.
+    return f.source != "legal_name" and level.kind in ("exact", "private", "levenshtein")
+
+
+def named_identifiers(fields: Sequence[Field], levels: Sequence[int]) -> int:
+    """When a pair has the same name (exactly or nearly), on how many identifiers it agrees besides, shared
+    with others or not; 0 when the names differ."""
+    pairs = [(f, f.levels[lv]) for f, lv in zip(fields, levels, strict=True)]
+    if not any(_same_name(f, level) for f, level in pairs):
+        return 0
+    return sum(1 for f, level in pairs if _identifier_agrees(f, level))
+
+
+def named_identifiers_sql(fields: Sequence[Field], alias: str) -> str:
+    """`named_identifiers` over Splink's gamma columns."""
+    name = [
+        f"{alias}.gamma_{f.name} in ({', '.join(str(len(f.levels) - 1 - p) for p in positions)})"
+        for f in fields
+        if (positions := [p for p, lv in enumerate(f.levels) if _same_name(f, lv)])
+    ]
+    identifiers = []
+    for f in fields:
+        gammas = [len(f.levels) - 1 - p for p, lv in enumerate(f.levels) if _identifier_agrees(f, lv)]
+        if gammas:
+            values = ", ".join(str(g) for g in gammas)
+            identifiers.append(f"(case when {alias}.gamma_{f.name} in ({values}) then 1 else 0 end)")
+    if not name or not identifiers:
+        return "0"
+    return f"(case when {' or '.join(name)} then {' + '.join(identifiers)} else 0 end)"
 
 
 def supported(fields: Sequence[Field], levels: Sequence[int]) -> bool:

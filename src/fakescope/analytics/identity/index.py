@@ -30,10 +30,10 @@ from fakescope.analytics.identity.activity import (
     with_activity,
 )
 from fakescope.analytics.identity.blocking import is_hub
-from fakescope.analytics.identity.fields import agreeing, carried_over, corroborating, supported
+from fakescope.analytics.identity.fields import agreeing
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
-from fakescope.analytics.identity.screening import decide
+from fakescope.analytics.identity.screening import decide, pair_evidence
 
 
 @dataclass
@@ -120,9 +120,16 @@ def normalised_sellers(sellers: pa.Table, bans: Mapping[str, datetime | None] | 
     return with_activity(normalise_sellers(sellers), bans or {})
 
 
+def saved_is_current(saved: Mapping[str, Any] | None, fingerprint: str) -> bool:
+    """Whether a saved scorecard is of this snapshot and of the fields as declared now."""
+    if not saved or saved.get("snapshot_fingerprint") != fingerprint:
+        return False
+    return Scorecard.is_current(saved)
+
+
 def scorecard_for(normalised: pa.Table, fingerprint: str, saved: Mapping[str, Any] | None) -> Scorecard:
-    """The saved scorecard when it is of this snapshot, else one trained on these sellers."""
-    if saved and saved.get("snapshot_fingerprint") == fingerprint:
+    """The saved scorecard when it is current (see `saved_is_current`), else one trained on these sellers."""
+    if saved is not None and saved_is_current(saved, fingerprint):
         return Scorecard.from_dict(saved, normalised)
     return fit(normalised).scorecard
 
@@ -228,9 +235,10 @@ class ScreeningIndex:
         return record
 
     def screen(self, registration: Mapping[str, Any], bans: Mapping[str, datetime | None], *,
-               block_threshold: float, review_threshold: float,
-               block_corroborating: int = 0, block_carried_over: int = 0) -> Match:  # fmt: skip
-        """Best banned match of one registration (sellers columns), never the registration itself."""
+               block_threshold: float, review_threshold: float, block_corroborating: int = 0,
+               block_carried_over: int = 0, block_named_identifiers: int = 0) -> Match:  # fmt: skip
+        """Best banned match of one registration (sellers columns), never the registration itself; the
+        thresholds and `block_*` rules are `decide`'s."""
         self._sync(bans)
         record = normalise_sellers(pa.Table.from_pylist([dict(registration)])).to_pylist()[0]
         own = record["seller_id"]
@@ -242,8 +250,14 @@ class ScreeningIndex:
         found = [rows for rows in found if not is_hub(len(rows) + extra)]
         rows = np.unique(np.concatenate(found)) if found else _EMPTY
         rows = rows[self._banned[rows]]
-        fields = self.scorecard.fields
-        best: tuple[bool, float, str, list[int]] | None = None
+        rules: dict[str, Any] = {
+            "block_threshold": block_threshold,
+            "review_threshold": review_threshold,
+            "block_corroborating": block_corroborating,
+            "block_carried_over": block_carried_over,
+            "block_named_identifiers": block_named_identifiers,
+        }
+        best: tuple[bool, float, str, list[int], str] | None = None
         for row in rows.tolist():
             other = self._records[row]
             banned = other["seller_id"]
@@ -251,29 +265,17 @@ class ScreeningIndex:
                 continue
             levels = self.scorecard.levels(record, other)
             probability = self.scorecard.probability(levels, record, extra=extra)
+            predates = self._predates(record, bans.get(banned))
+            evidence = pair_evidence(self.scorecard, levels)
+            decision = decide(probability, predates_ban=predates, **evidence, **rules)
             # As the batch screen ranks: a blockable match first, then the most probable.
-            blockable = decide(
-                probability, block_threshold=block_threshold, review_threshold=review_threshold,
-                predates_ban=self._predates(record, bans.get(banned)),
-                corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
-                supported=supported(fields, levels), carried=carried_over(fields, levels),
-                block_carried_over=block_carried_over, timely=self.scorecard.timely(levels),
-            ) == "block"  # fmt: skip
-            key = (blockable, probability)
+            key = (decision == "block", probability)
             if best is None or key > (best[0], best[1]) or (key == (best[0], best[1]) and banned < best[2]):
-                best = (blockable, probability, banned, levels)
+                best = (key[0], probability, banned, levels, decision)
         if best is None:
             return Match(None, 0.0, "allow", [])
-        _blockable, probability, banned, levels = best
-        return Match(
-            banned, probability,
-            decide(probability, block_threshold=block_threshold, review_threshold=review_threshold,
-                   predates_ban=self._predates(record, bans.get(banned)),
-                   corroborating=corroborating(fields, levels), block_corroborating=block_corroborating,
-                   supported=supported(fields, levels), carried=carried_over(fields, levels),
-                   block_carried_over=block_carried_over, timely=self.scorecard.timely(levels)),
-            agreeing(fields, levels),
-        )  # fmt: skip
+        _blockable, probability, banned, levels, decision = best
+        return Match(banned, probability, decision, agreeing(self.scorecard.fields, levels))
 
     @staticmethod
     def _predates(record: Mapping[str, Any], banned_at: datetime | None) -> bool:

@@ -20,6 +20,7 @@ from fakescope.analytics.identity.index import (
     ScreeningIndex,
     load_saved,
     normalised_sellers,
+    saved_is_current,
     scorecard_for,
 )
 from fakescope.analytics.identity.model import Scorecard
@@ -89,7 +90,7 @@ def _shared_scorecard(workspace: Workspace, normalised: pa.Table, fingerprint: s
         try:
             saved = load_saved(path)
             scorecard = scorecard_for(normalised, fingerprint, saved)
-            if not saved or saved.get("snapshot_fingerprint") != fingerprint:
+            if not saved_is_current(saved, fingerprint):
                 save_scorecard(workspace, scorecard.to_dict(), fingerprint)
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
@@ -108,4 +109,5 @@ def screen_registration(settings: Settings, session: Session, registration: dict
         review_threshold=settings.identity.review_threshold,
         block_corroborating=settings.identity.block_corroborating,
         block_carried_over=settings.identity.block_carried_over,
+        block_named_identifiers=settings.identity.block_named_identifiers,
     )

@@ -26,6 +26,7 @@ from fakescope.analytics.identity.fields import (
     Level,
     fields_with_data,
     level_index,
+    level_signature,
     private_sql,
     succession_sql,
     tf_columns,
@@ -177,11 +178,26 @@ class Scorecard:
         return {
             "prior_log2_odds": self.prior_log2_odds,
             "fields": [f.name for f in self.fields],
+            "levels": {f.name: level_signature(f) for f in self.fields},
             "level_weights": self.level_weights,
             "blocking_columns": list(self.blocking_columns),
             "trained_fields": self.trained_fields,
             "tf_log2_u": self.tf_log2_u,
         }
+
+    @staticmethod
+    def is_current(data: Mapping[str, Any]) -> bool:
+        """Whether a saved scorecard was trained on the fields as declared now: weights learned for another
+        version's levels would be read against the wrong levels."""
+        from fakescope.analytics.identity.fields import FIELDS
+
+        by_name = {f.name: f for f in FIELDS}
+        saved = data.get("levels")
+        if not isinstance(saved, Mapping) or list(saved) != list(data.get("fields", [])):
+            return False
+        return all(
+            name in by_name and level_signature(by_name[name]) == levels for name, levels in saved.items()
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], normalised: pa.Table) -> Scorecard:

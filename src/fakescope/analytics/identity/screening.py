@@ -5,7 +5,7 @@ One row per seller with its best banned match, the match probability, the decisi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,10 @@ from fakescope.analytics.identity.fields import (
     carried_over_sql,
     corroborating,
     corroborating_sql,
+    named_identifiers,
+    named_identifiers_sql,
+    personal,
+    personal_sql,
     supported,
     supported_sql,
 )
@@ -68,7 +72,10 @@ def decide(
     supported: bool = True,
     carried: int = 0,
     block_carried_over: int = 0,
+    named: int = 0,
+    block_named_identifiers: int = 0,
     timely: bool = True,
+    personal: bool = True,
 ) -> str:
     """`block`, `review` or `allow` for a match probability at the configured thresholds. A seller who
     registered before the banned seller's ban cannot be coming back from it: at most `review`. One who shares
@@ -76,13 +83,17 @@ def decide(
     whatever the model says: a ring's dealers share its phones and accounts with other live shops too. With
     that rule on, a probable match that is not `supported` (see `fields.supported`) is at most `review`. One
     who carries over `block_carried_over` of the banned seller's own identifiers (see `fields.carried_over`;
-    0 turns this off) is blocked too: nobody else held them while either was active. Both rules hold only
-    for a `timely` pair (opened as soon after the ban as the model learned comebacks do): a ring's dealer
-    who carries its factory's phone opened whenever it liked."""
+    0 turns this off) is blocked too: nobody else held them while either was active; so is one with its name
+    and `block_named_identifiers` of its identifiers, shared or not (see `fields.named_identifiers`). These
+    rules hold only for a `timely` pair (opened as soon after the ban as the model learned comebacks do): a
+    ring's dealer who carries its factory's phone opened whenever it liked. For the same reason a probable
+    match that is not timely needs a `personal` agreement (the name or ID number; see `fields.personal`)."""
     corroborated = block_corroborating > 0 and corroborating >= block_corroborating
     corroborated = corroborated or (block_carried_over > 0 and carried >= block_carried_over)
+    corroborated = corroborated or (block_named_identifiers > 0 and named >= block_named_identifiers)
     corroborated = corroborated and timely
     probable = probability >= block_threshold and (supported or block_corroborating <= 0)
+    probable = probable and (timely or personal)
     if (probable or corroborated) and not predates_ban:
         return "block"
     if probability >= review_threshold:
@@ -90,28 +101,28 @@ def decide(
     return "allow"
 
 
-def _best_per_seller_sql(
-    scorecard: Scorecard,
-    bans_table: str,
-    block_threshold: float,
-    block_corroborating: int,
-    block_carried_over: int = 0,
-) -> str:
+def _best_per_seller_sql(scorecard: Scorecard, bans_table: str, rules: Mapping[str, Any]) -> str:
     # Plain SQL over Splink's predictions, so it runs on whichever backend Splink runs on. The best match
     # is a blockable one if any (registered after that ban, probable or corroborated), then the most probable.
     fields = scorecard.fields
+    block_corroborating = int(rules.get("block_corroborating", 0))
+    block_carried_over = int(rules.get("block_carried_over", 0))
+    block_named_identifiers = int(rules.get("block_named_identifiers", 0))
     gammas = "".join(f", p.gamma_{f.name}" for f in fields)
-    probable = f"p.match_probability >= {float(block_threshold)!r}"
+    probable = f"p.match_probability >= {float(rules['block_threshold'])!r}"
     if block_corroborating > 0:
         probable = f"({probable} and {supported_sql(fields, 'p')})"
-    rules = []
+    probable = f"({probable} and ({scorecard.timely_sql('p')} or {personal_sql(fields, 'p')}))"
+    conditions = []
     if block_corroborating > 0:
-        rules.append(f"({corroborating_sql(fields, 'p')}) >= {int(block_corroborating)}")
+        conditions.append(f"({corroborating_sql(fields, 'p')}) >= {block_corroborating}")
     if block_carried_over > 0:
-        rules.append(f"({carried_over_sql(fields, 'p')}) >= {int(block_carried_over)}")
+        conditions.append(f"({carried_over_sql(fields, 'p')}) >= {block_carried_over}")
+    if block_named_identifiers > 0:
+        conditions.append(f"({named_identifiers_sql(fields, 'p')}) >= {block_named_identifiers}")
     strong = probable
-    if rules:
-        strong = f"({probable} or (({' or '.join(rules)}) and {scorecard.timely_sql('p')}))"
+    if conditions:
+        strong = f"({probable} or (({' or '.join(conditions)}) and {scorecard.timely_sql('p')}))"
     return f"""
     select seller_id_l, seller_id_r, match_probability, predates_ban{gammas.replace("p.", "")} from (
         select p.seller_id_l, p.seller_id_r, p.match_probability, {gammas.lstrip(", ")},
@@ -130,6 +141,23 @@ def _best_per_seller_sql(
     ) ranked
     where fakescope_rank = 1
     """
+
+
+# What `decide` reads of a pair with no banned seller in common.
+NO_EVIDENCE: Mapping[str, Any] = {"supported": False, "timely": False, "personal": False}
+
+
+def pair_evidence(scorecard: Scorecard, levels: Sequence[int]) -> dict[str, Any]:
+    """What `decide` reads of a pair besides its probability and the ban's timing, from its fields' levels."""
+    fields = scorecard.fields
+    return {
+        "corroborating": corroborating(fields, levels),
+        "supported": supported(fields, levels),
+        "carried": carried_over(fields, levels),
+        "named": named_identifiers(fields, levels),
+        "timely": scorecard.timely(levels),
+        "personal": personal(fields, levels),
+    }
 
 
 def _gamma_matrix(best: pa.Table, fields: tuple[Field, ...]) -> np.ndarray:
@@ -157,12 +185,14 @@ def screen_sellers(
     model: FittedModel | None = None,
     block_corroborating: int = 0,
     block_carried_over: int = 0,
+    block_named_identifiers: int = 0,
     connection: Any = None,
 ) -> ScreenResult:
     """Screen the sellers of an Arrow table against the banned ones among them (no I/O).
 
     `bans` maps each banned seller to when the ban was made (None: just now, as for a ban enforcement made
-    after the snapshot). A model is trained when none is given, in `connection` if one is (see `fit`)."""
+    after the snapshot). A model is trained when none is given, in `connection` if one is (see `fit`). The
+    thresholds and `block_*` rules are `decide`'s."""
     say = progress or (lambda _message: None)
     say("normalising identities")
     normalised = with_activity(normalise_sellers(sellers), bans)
@@ -184,22 +214,20 @@ def screen_sellers(
             "banned_at": pa.array([bans[b] for b in sorted(banned_set)], pa.timestamp("us")),
         }
     )
-    best = _match(model, left, right, ban_times, block_threshold, block_corroborating, block_carried_over)
+    rules: dict[str, Any] = {
+        "block_threshold": block_threshold,
+        "review_threshold": review_threshold,
+        "block_corroborating": block_corroborating,
+        "block_carried_over": block_carried_over,
+        "block_named_identifiers": block_named_identifiers,
+    }
+    best = _match(model, left, right, ban_times, rules)
     table = _rows(
         left.column("seller_id").combine_chunks(),
         best,
         model.scorecard,
-        lambda probability, predates, corroborated, backed, carried, timely: decide(
-            probability,
-            block_threshold=block_threshold,
-            review_threshold=review_threshold,
-            predates_ban=predates,
-            corroborating=corroborated,
-            block_corroborating=block_corroborating,
-            supported=backed,
-            carried=carried,
-            block_carried_over=block_carried_over,
-            timely=timely,
+        lambda probability, predates, evidence: decide(
+            probability, predates_ban=predates, **evidence, **rules
         ),
         (block_threshold, review_threshold),
     )
@@ -210,14 +238,14 @@ def _rows(
     sellers: pa.Array,
     best: pa.Table,
     scorecard: Scorecard,
-    decision: Callable[[float, bool, int, bool, int, bool], str],
+    decision: Callable[[float, bool, Mapping[str, Any]], str],
     thresholds: tuple[float, float],
 ) -> pa.Table:
     """One output row per seller from its best match (if any). The fields' verdicts are worked out once per
     distinct gamma vector and `decision` once per distinct (vector, side of each threshold, predates): a
     million sellers fall in a few hundred such groups."""
     fields = scorecard.fields
-    unmatched = decision(0.0, False, 0, False, 0, False)
+    unmatched = decision(0.0, False, NO_EVIDENCE)
     if best.num_rows == 0:
         return pa.table(
             {
@@ -234,10 +262,7 @@ def _rows(
     verdicts = []
     for gammas in combos:
         levels = _levels_of(gammas, fields)
-        verdicts.append(
-            (agreeing(fields, levels), corroborating(fields, levels), supported(fields, levels),
-             carried_over(fields, levels), scorecard.timely(levels))
-        )  # fmt: skip
+        verdicts.append((agreeing(fields, levels), pair_evidence(scorecard, levels)))
     probability = np.asarray(best.column("match_probability").to_numpy(), dtype=np.float64)
     predates = np.asarray(pc.fill_null(best.column("predates_ban"), False).to_numpy(zero_copy_only=False))
     # `decide` reads the probability only through the two thresholds, so any row of a group stands for it.
@@ -248,10 +273,7 @@ def _rows(
     group_of = np.asarray(group_of).reshape(-1)
     group_decision = []
     for (combo, _block_side, _review_side, predated), row in zip(groups, first, strict=True):
-        _agree, corroborated, backed, carried, timely = verdicts[int(combo)]
-        group_decision.append(
-            decision(float(probability[row]), bool(predated), corroborated, backed, carried, timely)
-        )
+        group_decision.append(decision(float(probability[row]), bool(predated), verdicts[int(combo)][1]))
     # Each seller's row in `best`, or the row past its end: no banned seller shares anything with it.
     position = pc.index_in(sellers, value_set=best.column("seller_id_l").combine_chunks())
     none = best.num_rows
@@ -277,13 +299,7 @@ def _rows(
 
 
 def _match(
-    model: FittedModel,
-    left: pa.Table,
-    right: pa.Table,
-    ban_times: pa.Table,
-    block_threshold: float,
-    block_corroborating: int,
-    block_carried_over: int,
+    model: FittedModel, left: pa.Table, right: pa.Table, ban_times: pa.Table, rules: Mapping[str, Any]
 ) -> pa.Table:
     if left.num_rows == 0 or right.num_rows == 0:
         return pa.table({"seller_id_l": pa.array([], pa.string())})
@@ -293,13 +309,7 @@ def _match(
     bans_frame = db_api.register(ban_times)
     try:
         predictions = model.linker.inference.predict_between(left_frame, right_frame, warning_mode="never")
-        sql = _best_per_seller_sql(
-            model.scorecard,
-            bans_frame.physical_name,
-            block_threshold,
-            block_corroborating,
-            block_carried_over,
-        )
+        sql = _best_per_seller_sql(model.scorecard, bans_frame.physical_name, rules)
         best_frame = predictions.query_sql(sql)
         best = best_frame.as_pyarrow_table()
         for frame in (predictions, best_frame):

@@ -105,6 +105,7 @@ def screen(
             review_threshold=settings.identity.review_threshold,
             block_corroborating=settings.identity.block_corroborating,
             block_carried_over=settings.identity.block_carried_over,
+            block_named_identifiers=settings.identity.block_named_identifiers,
             since=since_naive,
             progress=progress,
             connection=connection,
