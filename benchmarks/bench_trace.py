@@ -120,6 +120,23 @@ def _tree_mib(pid: int, key: str) -> float:
     return total
 
 
+def _workers_ready(server: subprocess.Popen[bytes], url: str, workers: int, deadline_s: float) -> set[str]:
+    """The worker processes that have answered /health (each on a new connection) before the deadline or
+    the server's exit."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + deadline_s
+    while len(seen) < workers and time.monotonic() < deadline and server.poll() is None:
+        try:
+            answer = httpx.get(f"{url}/health", timeout=1)
+            if answer.status_code == 200:
+                seen.add(answer.json()["process"])
+                continue
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return seen
+
+
 def _warm_up(
     server: subprocess.Popen[bytes],
     url: str,
@@ -127,8 +144,8 @@ def _warm_up(
     bodies: list[dict[str, Any]],
     cap_mib: float,
 ) -> tuple[float, str | None]:
-    """The first requests, one per client at once (each worker process builds its own index), watched: a
-    server whose processes together pass `cap_mib` is killed."""
+    """The first requests, one per client at once, watched: a server whose processes together pass `cap_mib`
+    is killed."""
     answered: list[Any] = []
 
     def post(body: dict[str, Any]) -> None:
@@ -173,6 +190,7 @@ def serve_latency(
     token = token.splitlines()[-1]
     port = _free_port()
     log = (workspace.parent / "serve.log").open("ab")
+    started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "fakescope", "serve", "--port", str(port)],
         env={**_env(workspace), "FAKESCOPE_SERVE__WORKERS": str(workers)},
@@ -185,14 +203,13 @@ def serve_latency(
     latencies: list[float] = []
     decisions: dict[str, int] = {}
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        # A worker takes connections only once its index is warm: every worker has answered when their
+        # number of distinct processes has.
+        ready = _workers_ready(server, url, workers, deadline_s=900)
         warm_up, failed = _warm_up(server, url, headers, bodies[:clients], cap_mib)
+        warm_up = time.perf_counter() - started
+        if len(ready) < workers:
+            failed = failed or f"only {len(ready)} of {workers} workers answered /health"
         if failed:
             return {"error": failed, "warm_up_s": warm_up, "workers": workers}
         rss_mib = _tree_mib(server.pid, "VmRSS")

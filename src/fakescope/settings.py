@@ -119,6 +119,9 @@ class ServeSettings(BaseModel):
     # How often (ms) a worker's busy thread hands the GIL over. Python's 5 ms lets busy threads keep the
     # request holding the ledger head lock (every move waits on it) waiting that long after each statement.
     switch_interval_ms: float = Field(default=1.0, gt=0)
+    # Build each worker's screening index before it takes requests (~20 s at 1M sellers): built on the first
+    # request instead, that request and those queued behind it on the worker wait the whole build.
+    warm_screening: bool = True
 
 
 class EnforcementSettings(BaseModel):

@@ -5,11 +5,12 @@ Errors come as JSON with the status their domain error carries.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 
 def test_health_needs_no_token_and_the_rest_does(client: Any, admin_token: str) -> None:
-    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/health").json() == {"status": "ok", "process": str(os.getpid())}
     answer = client.get("/cases")
     assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
     assert client.get("/cases", headers={"Authorization": "Basic abc"}).status_code == 401

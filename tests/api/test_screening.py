@@ -9,14 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyarrow.parquet as pq
 from api_helpers import open_cases
+from live_server import LiveServer
 
+from fakescope.analytics.identity.service import SCORECARD_FILE
 from fakescope.analytics.ingest import ingest_folder
 from fakescope.core.clock import utcnow
 from fakescope.operations.db.migrate import operations_transaction
 from fakescope.operations.enforcement.models import SellerBan
 from fakescope.settings import Settings
+from fakescope.workspace import Workspace
 
 LISTINGS, SEED = 3_000, 5
 
@@ -137,3 +141,32 @@ def test_screening_does_not_wait_on_a_write_in_progress(
     assert answer.status_code == 200, answer.text
     assert answer.json()["banned_seller_id"] == banned_id
     assert elapsed < 10
+
+
+def test_every_serve_worker_warms_its_index_before_its_first_request(
+    api_settings: Settings, marketplace: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Built on a worker's first request instead, that request (and those queued behind it) would wait the
+    # whole build: ~20 s at 1M sellers.
+    folder = marketplace(LISTINGS, SEED)
+    ingest_folder(folder, settings=api_settings)
+    model_file = Workspace(api_settings.workspace).derived(SCORECARD_FILE.removesuffix(".json"), ".json")
+    server = LiveServer(api_settings, tmp_path / "serve.log", workers=2).start(timeout=180)
+    try:
+        answered: set[str] = set()
+        deadline = time.monotonic() + 180
+        while len(answered) < 2 and time.monotonic() < deadline:
+            answered.add(httpx.get(f"{server.url}/health", timeout=30).json()["process"])
+        assert answered == {str(pid) for pid in server.worker_pids()}
+        # No registration has been screened yet, and the model the index scores with is already trained.
+        assert model_file.exists()
+        made = server.cli("users", "create", "ana", "--role", "analyst")
+        token = made.stdout.strip().splitlines()[-1]
+        banned_id, comeback = _comeback_of_first_ban(folder)
+        for _ in range(4):
+            answer = httpx.post(
+                f"{server.url}/screen/seller", json=comeback, headers=_bearer(token), timeout=30
+            )
+            assert answer.status_code == 200 and answer.json()["banned_seller_id"] == banned_id
+    finally:
+        server.stop()

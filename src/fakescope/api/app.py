@@ -1,6 +1,7 @@
 """`create_app(settings)`: the FastAPI app with every router of `api/routes/`, error handlers, pages, worker.
 
-Its lifespan migrates the database and runs the enforcement delivery worker (when that capability exists).
+Its lifespan migrates the database, runs the enforcement delivery worker (when that capability exists) and,
+when asked, warms the screening index before the process takes its first request.
 """
 
 from __future__ import annotations
@@ -49,13 +50,30 @@ def _delivery_worker(settings: Settings) -> Any | None:
     return worker_class(settings) if worker_class is not None else None
 
 
-def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
-    """The whole HTTP service over one workspace's settings."""
+def _warm_screening(settings: Settings) -> None:
+    from fakescope.analytics.identity.live import warm_index
+    from fakescope.workspace import Workspace
+
+    if not Workspace(settings.workspace).snapshot_db.exists():
+        return  # nothing ingested yet: the first screen after an ingest builds it
+    try:
+        warm_index(settings)
+    except Exception:  # a snapshot the index cannot read must not stop the service; requests say why
+        log.warning("screening index not warmed at start", exc_info=True)
+
+
+def create_app(
+    settings: Settings | None = None, *, run_worker: bool = True, warm_screening: bool = False
+) -> FastAPI:
+    """The whole HTTP service over one workspace's settings. `warm_screening` builds the screening index
+    before the first request (uvicorn accepts connections only after the lifespan has started)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(ready_url, settings)
+        if warm_screening:
+            await run_in_threadpool(_warm_screening, settings)
         worker = _delivery_worker(settings) if run_worker else None
         if worker is not None:
             worker.start()

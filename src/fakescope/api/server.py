@@ -34,7 +34,7 @@ def app_from_environment() -> FastAPI:
 
     settings = get_settings()
     tune_process(settings)
-    return create_app(settings)
+    return create_app(settings, warm_screening=settings.serve.warm_screening)
 
 
 def run(
@@ -53,7 +53,8 @@ def run(
         from fakescope.api.app import create_app
 
         tune_process(settings)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+        app = create_app(settings, warm_screening=settings.serve.warm_screening)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
         return
     # Spawned workers read their settings from the environment: pin the workspace this process resolved
     # (a --workspace option included); FAKESCOPE_DATABASE_URL and the rest are inherited as they are.

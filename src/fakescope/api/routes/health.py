@@ -1,9 +1,12 @@
 """`GET /health`: answers without a token, so load balancers and `serve` checks can poll it.
 
-Says whether the database answers; nothing secret.
+Says whether the database answers and which worker process answered (each warms its own indexes before
+it takes requests, so a caller counting processes knows when all are ready); nothing secret.
 """
 
 from __future__ import annotations
+
+import os
 
 from fastapi import APIRouter
 from sqlalchemy import text
@@ -15,6 +18,6 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 def health(session: SessionDep) -> dict[str, str]:
-    """`{"status": "ok"}` when the service and its database answer."""
+    """`{"status": "ok", "process": PID}` when the service and its database answer."""
     session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    return {"status": "ok", "process": str(os.getpid())}
