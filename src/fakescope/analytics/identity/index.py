@@ -33,7 +33,7 @@ from fakescope.analytics.identity.blocking import is_hub
 from fakescope.analytics.identity.fields import agreeing
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
-from fakescope.analytics.identity.screening import decide, pair_evidence
+from fakescope.analytics.identity.screening import decide, decision_rules, pair_evidence
 
 
 @dataclass
@@ -250,13 +250,13 @@ class ScreeningIndex:
         found = [rows for rows in found if not is_hub(len(rows) + extra)]
         rows = np.unique(np.concatenate(found)) if found else _EMPTY
         rows = rows[self._banned[rows]]
-        rules: dict[str, Any] = {
-            "block_threshold": block_threshold,
-            "review_threshold": review_threshold,
-            "block_corroborating": block_corroborating,
-            "block_carried_over": block_carried_over,
-            "block_named_identifiers": block_named_identifiers,
-        }
+        rules = decision_rules(
+            block_threshold=block_threshold,
+            review_threshold=review_threshold,
+            block_corroborating=block_corroborating,
+            block_carried_over=block_carried_over,
+            block_named_identifiers=block_named_identifiers,
+        )
         best: tuple[bool, float, str, list[int], str] | None = None
         for row in rows.tolist():
             other = self._records[row]

@@ -101,6 +101,25 @@ def decide(
     return "allow"
 
 
+def decision_rules(
+    *,
+    block_threshold: float,
+    review_threshold: float,
+    block_corroborating: int = 0,
+    block_carried_over: int = 0,
+    block_named_identifiers: int = 0,
+) -> dict[str, Any]:
+    """`decide`'s configured keywords in one mapping: `decide(p, **rules, ...)` and the batch screen's SQL
+    read the same."""
+    return {
+        "block_threshold": block_threshold,
+        "review_threshold": review_threshold,
+        "block_corroborating": block_corroborating,
+        "block_carried_over": block_carried_over,
+        "block_named_identifiers": block_named_identifiers,
+    }
+
+
 def _best_per_seller_sql(scorecard: Scorecard, bans_table: str, rules: Mapping[str, Any]) -> str:
     # Plain SQL over Splink's predictions, so it runs on whichever backend Splink runs on. The best match
     # is a blockable one if any (registered after that ban, probable or corroborated), then the most probable.
@@ -214,13 +233,13 @@ def screen_sellers(
             "banned_at": pa.array([bans[b] for b in sorted(banned_set)], pa.timestamp("us")),
         }
     )
-    rules: dict[str, Any] = {
-        "block_threshold": block_threshold,
-        "review_threshold": review_threshold,
-        "block_corroborating": block_corroborating,
-        "block_carried_over": block_carried_over,
-        "block_named_identifiers": block_named_identifiers,
-    }
+    rules = decision_rules(
+        block_threshold=block_threshold,
+        review_threshold=review_threshold,
+        block_corroborating=block_corroborating,
+        block_carried_over=block_carried_over,
+        block_named_identifiers=block_named_identifiers,
+    )
     best = _match(model, left, right, ban_times, rules)
     table = _rows(
         left.column("seller_id").combine_chunks(),
