@@ -431,12 +431,17 @@ def main(
             row.update(ring_recovery(workspace, ring_truth(sellers, sellers // 20)))
         rows.append(row)
         print(stage, json.dumps(row, default=str), flush=True)
+        _save(rows)  # after each stage: a run cut short keeps the stages it finished
     if "serve" in stages:
         latency = serve_latency(workspace, market, requests, clients, cap_mib, workers)
         rows.append({"stage": STAGE_NAMES["serve"], **common, **latency})
+        _save(rows)
+
+
+def _save(rows: list[dict[str, Any]]) -> None:
     order = {"screen": 0, "rings": 1, STAGE_NAMES["serve"]: 2}
-    rows.sort(key=lambda row: (row.get("sellers", 0), order.get(row["stage"], 3)))
-    save_results("trace", rows, machine_info())
+    ordered = sorted(rows, key=lambda row: (row.get("sellers", 0), order.get(row["stage"], 3)))
+    save_results("trace", ordered, machine_info())
 
 
 if __name__ == "__main__":
