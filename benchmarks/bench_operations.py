@@ -772,6 +772,7 @@ def main() -> None:
     markdown += (
         "\nMedians of the rounds; the clients and the server share a 2-core machine with other"
         " engineers' jobs (noisy).\n"
+        "\nEarlier runs, before and after each change: [operations-history.md](operations-history.md).\n"
     )
     (RESULTS_DIR / "operations.md").write_text(markdown)
 
