@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from identity_factories import Market, ban_times, make_market
 
-from fakescope.analytics.identity.screening import ScreenResult, screen_sellers
+from fakescope.analytics.identity.screening import DecisionRules, ScreenResult, screen_sellers
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +15,4 @@ def small_market() -> Market:
 
 @pytest.fixture(scope="session")
 def small_screen(small_market: Market) -> ScreenResult:
-    return screen_sellers(
-        small_market.sellers, ban_times(small_market), block_threshold=0.9, review_threshold=0.5
-    )
+    return screen_sellers(small_market.sellers, ban_times(small_market), DecisionRules(0.9, 0.5))

@@ -31,7 +31,10 @@ from fakescope.analytics.identity.fields import (
 )
 from fakescope.analytics.identity.index import ScreeningIndex, saved_is_current
 from fakescope.analytics.identity.normalise import normalise_sellers
-from fakescope.analytics.identity.screening import ScreenResult, decide, screen_sellers
+from fakescope.analytics.identity.screening import DecisionRules, ScreenResult, decide, screen_sellers
+
+# Every block rule on, as the settings' defaults turn them on.
+ALL_RULES = DecisionRules(0.9, 0.5, block_corroborating=2, block_carried_over=1, block_named_identifiers=1)
 
 
 def _rows(result: ScreenResult) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -102,8 +105,8 @@ def test_registered_before_the_ban_is_at_most_review() -> None:
 def test_since_screens_only_recent_registrations(small_market: Market, small_screen: ScreenResult) -> None:
     since = datetime(2025, 6, 1)
     recent = screen_sellers(
-        small_market.sellers, ban_times(small_market), block_threshold=0.9, review_threshold=0.5,
-        since=since, model=small_screen.model,
+        small_market.sellers, ban_times(small_market), DecisionRules(0.9, 0.5), since=since,
+        model=small_screen.model,
     )  # fmt: skip
     registered = {r["seller_id"]: r["registered_at"] for r in small_market.sellers.to_pylist()}
     assert 0 < recent.table.num_rows < small_market.sellers.num_rows
@@ -115,7 +118,7 @@ def test_since_screens_only_recent_registrations(small_market: Market, small_scr
 
 def test_names_only_still_screens_and_says_what_it_lacked(small_market: Market) -> None:
     names_only = small_market.sellers.select(["seller_id", "registered_at", "legal_name"])
-    result = screen_sellers(names_only, ban_times(small_market), block_threshold=0.9, review_threshold=0.5)
+    result = screen_sellers(names_only, ban_times(small_market), DecisionRules(0.9, 0.5))
     assert result.table.num_rows == names_only.num_rows
     assert set(result.coverage.lacking) == {
         "id_number", "phone", "email", "bank_account", "address", "province", "city", "device_id"
@@ -128,19 +131,17 @@ def test_names_only_still_screens_and_says_what_it_lacked(small_market: Market) 
 
 
 def test_no_bans_allows_everyone(small_market: Market) -> None:
-    result = screen_sellers(small_market.sellers.slice(0, 60), {}, block_threshold=0.9, review_threshold=0.5)
+    result = screen_sellers(small_market.sellers.slice(0, 60), {}, DecisionRules(0.9, 0.5))
     assert set(result.table["decision"].to_pylist()) == {"allow"}
     assert result.table["banned_seller_id"].null_count == 60
     assert isinstance(result.table, pa.Table)
 
 
 def _live_agrees_with_batch(market: Market, bans: dict[str, datetime | None], batch: ScreenResult) -> int:
-    rules = {"block_threshold": 0.9, "review_threshold": 0.5}
-    rules.update(block_corroborating=2, block_carried_over=1, block_named_identifiers=1)
     index = ScreeningIndex(market.sellers, batch.model.scorecard, "test", bans)
     compared = 0
     for registration, row in zip(market.sellers.to_pylist(), batch.table.to_pylist(), strict=True):
-        live = index.screen(registration, bans, **rules)  # type: ignore[arg-type]
+        live = index.screen(registration, bans, ALL_RULES)
         assert (live.decision, live.banned_seller_id) == (row["decision"], row["banned_seller_id"])
         assert live.match_probability == pytest.approx(row["match_probability"], abs=1e-6)
         compared += row["decision"] != "allow"
@@ -149,10 +150,7 @@ def _live_agrees_with_batch(market: Market, bans: dict[str, datetime | None], ba
 
 def test_live_index_decides_as_the_batch_screen(small_market: Market) -> None:
     bans: dict[str, datetime | None] = dict(ban_times(small_market))
-    batch = screen_sellers(
-        small_market.sellers, bans, block_threshold=0.9, review_threshold=0.5,
-        block_corroborating=2, block_carried_over=1, block_named_identifiers=1,
-    )  # fmt: skip
+    batch = screen_sellers(small_market.sellers, bans, ALL_RULES)
     assert _live_agrees_with_batch(small_market, bans, batch) > 20
     assert batch.counts()["block"] > 0
 
@@ -160,10 +158,7 @@ def test_live_index_decides_as_the_batch_screen(small_market: Market) -> None:
 def test_a_ban_of_unknown_time_is_at_most_review_in_batch_and_live(small_market: Market) -> None:
     # Enforcement's bans come without a time: nobody can be shown to have registered after them.
     bans: dict[str, datetime | None] = {seller: None for seller in ban_times(small_market)}
-    batch = screen_sellers(
-        small_market.sellers, bans, block_threshold=0.9, review_threshold=0.5,
-        block_corroborating=2, block_carried_over=1, block_named_identifiers=1,
-    )  # fmt: skip
+    batch = screen_sellers(small_market.sellers, bans, ALL_RULES)
     assert batch.counts()["block"] == 0 and batch.counts()["review"] > 0
     assert _live_agrees_with_batch(small_market, bans, batch) > 0
 
@@ -290,6 +285,6 @@ def test_a_scorecard_saved_for_other_field_levels_is_trained_again(
     for f, weights in zip(index.scorecard.fields, index.scorecard.level_weights, strict=True):
         assert len(weights) == len(f.levels), f.name
     registration = small_market.sellers.slice(0, 1).to_pylist()[0]
-    assert index.screen(registration, bans, block_threshold=0.9, review_threshold=0.5).decision in {
+    assert index.screen(registration, bans, DecisionRules(0.9, 0.5)).decision in {
         "block", "review", "allow"
     }  # fmt: skip

@@ -12,6 +12,7 @@ from identity_baseline import plain_splink_best_matches
 from identity_factories import recidivist_hits, recidivist_precision_recall
 
 from fakescope.analytics.identity.screening import ScreenResult, screen_sellers
+from fakescope.analytics.identity.service import decision_rules
 from fakescope.settings import IdentitySettings
 
 LISTINGS, SEED = 40_000, 11
@@ -36,16 +37,7 @@ def _load(folder: Path) -> dict:  # type: ignore[type-arg]
 
 
 def _screen(simulated: dict) -> ScreenResult:  # type: ignore[type-arg]
-    identity = IdentitySettings()
-    return screen_sellers(
-        simulated["sellers"],
-        simulated["bans"],
-        block_threshold=identity.block_threshold,
-        review_threshold=identity.review_threshold,
-        block_corroborating=identity.block_corroborating,
-        block_carried_over=identity.block_carried_over,
-        block_named_identifiers=identity.block_named_identifiers,
-    )
+    return screen_sellers(simulated["sellers"], simulated["bans"], decision_rules(IdentitySettings()))
 
 
 @pytest.fixture(scope="module")

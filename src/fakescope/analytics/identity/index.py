@@ -33,7 +33,7 @@ from fakescope.analytics.identity.blocking import is_hub
 from fakescope.analytics.identity.fields import agreeing
 from fakescope.analytics.identity.model import Scorecard, fit
 from fakescope.analytics.identity.normalise import normalise_sellers
-from fakescope.analytics.identity.screening import decide, decision_rules, pair_evidence
+from fakescope.analytics.identity.screening import DecisionRules, pair_evidence
 
 
 @dataclass
@@ -234,11 +234,10 @@ class ScreeningIndex:
             record[co_column(column)] = int(np.count_nonzero(overlapping))
         return record
 
-    def screen(self, registration: Mapping[str, Any], bans: Mapping[str, datetime | None], *,
-               block_threshold: float, review_threshold: float, block_corroborating: int = 0,
-               block_carried_over: int = 0, block_named_identifiers: int = 0) -> Match:  # fmt: skip
-        """Best banned match of one registration (sellers columns), never the registration itself; the
-        thresholds and `block_*` rules are `decide`'s."""
+    def screen(
+        self, registration: Mapping[str, Any], bans: Mapping[str, datetime | None], rules: DecisionRules
+    ) -> Match:
+        """Best banned match of one registration (sellers columns), never the registration itself."""
         self._sync(bans)
         record = normalise_sellers(pa.Table.from_pylist([dict(registration)])).to_pylist()[0]
         own = record["seller_id"]
@@ -250,13 +249,6 @@ class ScreeningIndex:
         found = [rows for rows in found if not is_hub(len(rows) + extra)]
         rows = np.unique(np.concatenate(found)) if found else _EMPTY
         rows = rows[self._banned[rows]]
-        rules = decision_rules(
-            block_threshold=block_threshold,
-            review_threshold=review_threshold,
-            block_corroborating=block_corroborating,
-            block_carried_over=block_carried_over,
-            block_named_identifiers=block_named_identifiers,
-        )
         best: tuple[bool, float, str, list[int], str] | None = None
         for row in rows.tolist():
             other = self._records[row]
@@ -267,7 +259,7 @@ class ScreeningIndex:
             probability = self.scorecard.probability(levels, record, extra=extra)
             predates = self._predates(record, bans.get(banned))
             evidence = pair_evidence(self.scorecard, levels)
-            decision = decide(probability, predates_ban=predates, **evidence, **rules)
+            decision = rules.decide(probability, predates_ban=predates, evidence=evidence)
             # As the batch screen ranks: a blockable match first, then the most probable.
             key = (decision == "block", probability)
             if best is None or key > (best[0], best[1]) or (key == (best[0], best[1]) and banned < best[2]):

@@ -26,6 +26,7 @@ from fakescope.analytics.identity.index import (
 from fakescope.analytics.identity.model import Scorecard
 from fakescope.analytics.identity.service import (
     SCORECARD_FILE,
+    decision_rules,
     read_sellers,
     save_scorecard,
     snapshot_fingerprint,
@@ -102,12 +103,4 @@ def screen_registration(settings: Settings, session: Session, registration: dict
     index, snapshot = warm_index(settings)
     # A view, not a merged copy of the snapshot's 50k bans: the index only looks at enforcement's.
     bans = BanView(snapshot, enforcement_bans_in(session))
-    return index.screen(
-        registration,
-        bans,
-        block_threshold=settings.identity.block_threshold,
-        review_threshold=settings.identity.review_threshold,
-        block_corroborating=settings.identity.block_corroborating,
-        block_carried_over=settings.identity.block_carried_over,
-        block_named_identifiers=settings.identity.block_named_identifiers,
-    )
+    return index.screen(registration, bans, decision_rules(settings.identity))

@@ -20,6 +20,7 @@ from fakescope.analytics.identity.activity import ACTIVE_FROM, co_column, with_a
 from fakescope.analytics.identity.blocking import blocking_key, with_blocking_keys
 from fakescope.analytics.identity.fields import (
     BLOCKING_COLUMNS,
+    FIELDS,
     NULL_KINDS,
     SUCCESSION,
     Field,
@@ -189,8 +190,6 @@ class Scorecard:
     def is_current(data: Mapping[str, Any]) -> bool:
         """Whether a saved scorecard was trained on the fields as declared now: weights learned for another
         version's levels would be read against the wrong levels."""
-        from fakescope.analytics.identity.fields import FIELDS
-
         by_name = {f.name: f for f in FIELDS}
         saved = data.get("levels")
         if not isinstance(saved, Mapping) or list(saved) != list(data.get("fields", [])):

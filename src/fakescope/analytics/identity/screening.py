@@ -101,44 +101,39 @@ def decide(
     return "allow"
 
 
-def decision_rules(
-    *,
-    block_threshold: float,
-    review_threshold: float,
-    block_corroborating: int = 0,
-    block_carried_over: int = 0,
-    block_named_identifiers: int = 0,
-) -> dict[str, Any]:
-    """`decide`'s configured keywords in one mapping: `decide(p, **rules, ...)` and the batch screen's SQL
-    read the same."""
-    return {
-        "block_threshold": block_threshold,
-        "review_threshold": review_threshold,
-        "block_corroborating": block_corroborating,
-        "block_carried_over": block_carried_over,
-        "block_named_identifiers": block_named_identifiers,
-    }
+@dataclass(frozen=True)
+class DecisionRules:
+    """The configured thresholds and block rules `decide` applies (see there), in the batch screen's SQL
+    and in the live index alike."""
+
+    block_threshold: float
+    review_threshold: float
+    block_corroborating: int = 0
+    block_carried_over: int = 0
+    block_named_identifiers: int = 0
+
+    def decide(self, probability: float, *, predates_ban: bool, evidence: Mapping[str, Any]) -> str:
+        """`decide` for one pair, from what `pair_evidence` read of it."""
+        return decide(probability, predates_ban=predates_ban, **evidence, **vars(self))
 
 
-def _best_per_seller_sql(scorecard: Scorecard, bans_table: str, rules: Mapping[str, Any]) -> str:
+def _best_per_seller_sql(scorecard: Scorecard, bans_table: str, rules: DecisionRules) -> str:
     # Plain SQL over Splink's predictions, so it runs on whichever backend Splink runs on. The best match
     # is a blockable one if any (registered after that ban, probable or corroborated), then the most probable.
     fields = scorecard.fields
-    block_corroborating = int(rules.get("block_corroborating", 0))
-    block_carried_over = int(rules.get("block_carried_over", 0))
-    block_named_identifiers = int(rules.get("block_named_identifiers", 0))
     gammas = "".join(f", p.gamma_{f.name}" for f in fields)
-    probable = f"p.match_probability >= {float(rules['block_threshold'])!r}"
-    if block_corroborating > 0:
+    probable = f"p.match_probability >= {float(rules.block_threshold)!r}"
+    if rules.block_corroborating > 0:
         probable = f"({probable} and {supported_sql(fields, 'p')})"
     probable = f"({probable} and ({scorecard.timely_sql('p')} or {personal_sql(fields, 'p')}))"
     conditions = []
-    if block_corroborating > 0:
-        conditions.append(f"({corroborating_sql(fields, 'p')}) >= {block_corroborating}")
-    if block_carried_over > 0:
-        conditions.append(f"({carried_over_sql(fields, 'p')}) >= {block_carried_over}")
-    if block_named_identifiers > 0:
-        conditions.append(f"({named_identifiers_sql(fields, 'p')}) >= {block_named_identifiers}")
+    if rules.block_corroborating > 0:
+        conditions.append(f"({corroborating_sql(fields, 'p')}) >= {int(rules.block_corroborating)}")
+    if rules.block_carried_over > 0:
+        conditions.append(f"({carried_over_sql(fields, 'p')}) >= {int(rules.block_carried_over)}")
+    if rules.block_named_identifiers > 0:
+        count = named_identifiers_sql(fields, "p")
+        conditions.append(f"({count}) >= {int(rules.block_named_identifiers)}")
     strong = probable
     if conditions:
         strong = f"({probable} or (({' or '.join(conditions)}) and {scorecard.timely_sql('p')}))"
@@ -196,22 +191,18 @@ def _levels_of(gammas: np.ndarray, fields: tuple[Field, ...]) -> list[int]:
 def screen_sellers(
     sellers: pa.Table,
     bans: Mapping[str, datetime | None],
+    rules: DecisionRules,
     *,
-    block_threshold: float,
-    review_threshold: float,
     since: datetime | None = None,
     progress: Progress | None = None,
     model: FittedModel | None = None,
-    block_corroborating: int = 0,
-    block_carried_over: int = 0,
-    block_named_identifiers: int = 0,
     connection: Any = None,
 ) -> ScreenResult:
     """Screen the sellers of an Arrow table against the banned ones among them (no I/O).
 
     `bans` maps each banned seller to when the ban was made (None: just now, as for a ban enforcement made
-    after the snapshot). A model is trained when none is given, in `connection` if one is (see `fit`). The
-    thresholds and `block_*` rules are `decide`'s."""
+    after the snapshot); `rules` decide each best match. A model is trained when none is given, in
+    `connection` if one is (see `fit`)."""
     say = progress or (lambda _message: None)
     say("normalising identities")
     normalised = with_activity(normalise_sellers(sellers), bans)
@@ -233,23 +224,8 @@ def screen_sellers(
             "banned_at": pa.array([bans[b] for b in sorted(banned_set)], pa.timestamp("us")),
         }
     )
-    rules = decision_rules(
-        block_threshold=block_threshold,
-        review_threshold=review_threshold,
-        block_corroborating=block_corroborating,
-        block_carried_over=block_carried_over,
-        block_named_identifiers=block_named_identifiers,
-    )
     best = _match(model, left, right, ban_times, rules)
-    table = _rows(
-        left.column("seller_id").combine_chunks(),
-        best,
-        model.scorecard,
-        lambda probability, predates, evidence: decide(
-            probability, predates_ban=predates, **evidence, **rules
-        ),
-        (block_threshold, review_threshold),
-    )
+    table = _rows(left.column("seller_id").combine_chunks(), best, model.scorecard, rules)
     return ScreenResult(table, model, coverage(sellers), right.num_rows)
 
 
@@ -257,14 +233,13 @@ def _rows(
     sellers: pa.Array,
     best: pa.Table,
     scorecard: Scorecard,
-    decision: Callable[[float, bool, Mapping[str, Any]], str],
-    thresholds: tuple[float, float],
+    rules: DecisionRules,
 ) -> pa.Table:
     """One output row per seller from its best match (if any). The fields' verdicts are worked out once per
     distinct gamma vector and `decision` once per distinct (vector, side of each threshold, predates): a
     million sellers fall in a few hundred such groups."""
     fields = scorecard.fields
-    unmatched = decision(0.0, False, NO_EVIDENCE)
+    unmatched = rules.decide(0.0, predates_ban=False, evidence=NO_EVIDENCE)
     if best.num_rows == 0:
         return pa.table(
             {
@@ -286,13 +261,17 @@ def _rows(
     predates = np.asarray(pc.fill_null(best.column("predates_ban"), False).to_numpy(zero_copy_only=False))
     # `decide` reads the probability only through the two thresholds, so any row of a group stands for it.
     sides = np.stack(
-        [combo_of, probability >= thresholds[0], probability >= thresholds[1], predates], axis=1
+        [combo_of, probability >= rules.block_threshold, probability >= rules.review_threshold, predates],
+        axis=1,
     ).astype(np.int64)
     groups, first, group_of = np.unique(sides, axis=0, return_index=True, return_inverse=True)
     group_of = np.asarray(group_of).reshape(-1)
     group_decision = []
     for (combo, _block_side, _review_side, predated), row in zip(groups, first, strict=True):
-        group_decision.append(decision(float(probability[row]), bool(predated), verdicts[int(combo)][1]))
+        evidence = verdicts[int(combo)][1]
+        group_decision.append(
+            rules.decide(float(probability[row]), predates_ban=bool(predated), evidence=evidence)
+        )
     # Each seller's row in `best`, or the row past its end: no banned seller shares anything with it.
     position = pc.index_in(sellers, value_set=best.column("seller_id_l").combine_chunks())
     none = best.num_rows
@@ -318,7 +297,7 @@ def _rows(
 
 
 def _match(
-    model: FittedModel, left: pa.Table, right: pa.Table, ban_times: pa.Table, rules: Mapping[str, Any]
+    model: FittedModel, left: pa.Table, right: pa.Table, ban_times: pa.Table, rules: DecisionRules
 ) -> pa.Table:
     if left.num_rows == 0 or right.num_rows == 0:
         return pa.table({"seller_id_l": pa.array([], pa.string())})

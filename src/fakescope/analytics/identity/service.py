@@ -21,8 +21,8 @@ from fakescope.analytics.derived import write_derived
 from fakescope.analytics.engine import open_engine
 from fakescope.analytics.identity.bans import enforcement_bans, snapshot_bans
 from fakescope.analytics.identity.normalise import Coverage
-from fakescope.analytics.identity.screening import Progress, screen_sellers
-from fakescope.settings import Settings
+from fakescope.analytics.identity.screening import DecisionRules, Progress, screen_sellers
+from fakescope.settings import IdentitySettings, Settings
 from fakescope.workspace import Workspace
 
 SCREEN_TABLE = "screen"
@@ -65,6 +65,17 @@ def save_scorecard(workspace: Workspace, scorecard: dict[str, Any], fingerprint:
     return target
 
 
+def decision_rules(identity: IdentitySettings) -> DecisionRules:
+    """The thresholds and block rules the settings configure."""
+    return DecisionRules(
+        block_threshold=identity.block_threshold,
+        review_threshold=identity.review_threshold,
+        block_corroborating=identity.block_corroborating,
+        block_carried_over=identity.block_carried_over,
+        block_named_identifiers=identity.block_named_identifiers,
+    )
+
+
 @contextmanager
 def splink_connection(settings: Settings) -> Iterator[Any]:
     """An in-memory DuckDB for Splink under the analytics memory limit, spilling inside the workspace (in a
@@ -101,11 +112,7 @@ def screen(
         result = screen_sellers(
             sellers,
             banned,
-            block_threshold=settings.identity.block_threshold,
-            review_threshold=settings.identity.review_threshold,
-            block_corroborating=settings.identity.block_corroborating,
-            block_carried_over=settings.identity.block_carried_over,
-            block_named_identifiers=settings.identity.block_named_identifiers,
+            decision_rules(settings.identity),
             since=since_naive,
             progress=progress,
             connection=connection,
